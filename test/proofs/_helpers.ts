@@ -45,3 +45,19 @@ export function binom (n: number, k: number): number {
   for (let i = 1; i <= k; i++) r = r * (n - k + i) / i
   return r
 }
+
+/**
+ * The kernel the proofs tests run on: HYPERMESH_KERNEL=native|simd|scalar|ts
+ * forces one (issue 10: the suite runs with each in turn); by default the
+ * fastest that loads (node-host/proofs/kernel.ts).
+ */
+export async function testKernel (): Promise<import('../../ts/wasm/kernel.ts').Kernel> {
+  const forced = process.env.HYPERMESH_KERNEL
+  if (forced === 'simd' || forced === 'scalar') {
+    const { createWasmKernel } = await import('../../ts/wasm/wasm-kernel.ts')
+    const { instantiateKernelModule } = await import('../../ts/wasm/loader.ts')
+    return createWasmKernel(instantiateKernelModule(forced))
+  }
+  const { proofsKernel } = await import('../../node-host/proofs/kernel.ts')
+  return await proofsKernel()
+}

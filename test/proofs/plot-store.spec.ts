@@ -3,13 +3,15 @@ import { describe, it, expect, afterAll } from 'vitest'
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { referenceKernel as kernel } from '../../ts/wasm/reference.ts'
+import { testKernel } from './_helpers.ts'
 import { MemoryPlotStore, readOpening } from '../../ts/proofs/plot.ts'
 import type { PlotStore } from '../../ts/proofs/plot.ts'
 import { proveSpace, verifySpace } from '../../ts/proofs/space.ts'
 import { createFilePlot, openFilePlot, PLOT_HEADER_BYTES } from '../../node-host/proofs/plot-file-store.ts'
 import { createIdbPlot, openIdbPlot } from '../../browser-host/src/proofs/idb-plot-store.ts'
 import { H, hex } from './_helpers.ts'
+
+const kernel = await testKernel()
 
 const nodeId = H('node-1')
 const log2 = 13 // 8 192 labels: the IndexedDB store spans several chunks

@@ -1,9 +1,11 @@
 import { describe, it, expect } from 'vitest'
-import { referenceKernel as kernel } from '../../ts/wasm/reference.ts'
+import { testKernel } from './_helpers.ts'
 import { MemoryPlotStore, plotSeed, pathNodeIndices, levelStart, readOpening } from '../../ts/proofs/plot.ts'
 import type { PlotStore } from '../../ts/proofs/plot.ts'
 import { proveSpace, spaceChallenges, verifySpace } from '../../ts/proofs/space.ts'
 import { H, hex, prng, withinBinomial } from './_helpers.ts'
+
+const kernel = await testKernel()
 
 const opHash = H('op-1')
 const anchor = H('block-1')

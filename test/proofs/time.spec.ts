@@ -1,7 +1,9 @@
 import { describe, it, expect } from 'vitest'
-import { referenceKernel as kernel } from '../../ts/wasm/reference.ts'
+import { testKernel } from './_helpers.ts'
 import { computeChain, sampleSegments, timeSeed, verifyChain } from '../../ts/proofs/time.ts'
 import { H, hex, prng, withinBinomial, binom } from './_helpers.ts'
+
+const kernel = await testKernel()
 
 const opHash = H('op-1')
 const anchor = H('block-1')

@@ -1,8 +1,10 @@
 import { describe, it, expect } from 'vitest'
-import { referenceKernel as kernel } from '../../ts/wasm/reference.ts'
+import { testKernel } from './_helpers.ts'
 import { proveWork, verifyWork, workPrefix } from '../../ts/proofs/work.ts'
 import { WORK_KINDS } from '../../ts/proofs/constants.ts'
 import { H, hex } from './_helpers.ts'
+
+const kernel = await testKernel()
 
 const opHash = H('op-1')
 
