@@ -32,7 +32,7 @@ import type { UnsafeTestOptions, ValidatorSet } from './validators.ts'
 export type Step = 'propose' | 'prevote' | 'precommit'
 export type TimeoutKind = 'propose' | 'prevote' | 'precommit' | 'commit' | 'rebroadcast'
 
-export type Timeouts = typeof DEFAULT_TIMEOUTS
+export interface Timeouts { propose: number, prevote: number, precommit: number, delta: number, commit: number, rebroadcast: number, sync: number }
 
 export interface EngineConfig {
   chainId: string
@@ -550,7 +550,7 @@ const hashMemo = new WeakMap<Block, Uint8Array>()
 /** Block hash memoised per block object (blocks are never mutated after decoding or building). */
 function hashOf (b: Block): Uint8Array {
   let h = hashMemo.get(b)
-  if (h === undefined) { h = hashOf(b); hashMemo.set(b, h) }
+  if (h === undefined) { h = blockHash(b); hashMemo.set(b, h) }
   return h
 }
 

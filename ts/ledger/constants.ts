@@ -13,7 +13,12 @@ export const MAX_SNAPSHOT_ENTRIES = 1_000_000
 export const FRESHNESS_WINDOW = 64
 /** Reserved state key prefixes (handlers must not write them). */
 export const KEY_SEQUENCE = 'sys/seq/'
-export const KEY_STAKE = 'sys/stake/'
+/** `sys/node/<nodeId hex>` -> encoded NodeStanding (public key, stake, authority, permissions). */
+export const KEY_NODE = 'sys/node/'
+/** `plot/<nodeId hex>/<index>` -> u8 log2Size ‖ 32-byte root (registered plots). */
+export const KEY_PLOT = 'plot/'
 export const KEY_RECENT = 'sys/recent/'
 export const KEY_RECENT_BY_HEIGHT = 'sys/recent-h/'
 export const SYSTEM_PREFIX = 'sys/'
+/** Largest |proof timestamp − latest block time| accepted (ts/proofs MAX_CLOCK_SKEW_MICROS, ±30 s). */
+export const MAX_CLOCK_SKEW_MS = 30_000

@@ -9,17 +9,19 @@
  *   "genesisTime": 1767225600000,          // ms since the epoch
  *   "proofPreset": "dev" | "test" | "production",
  *   "validators": [{ "publicKey": "<base64 FALCON-1024 public key>", "power": 1 }],
- *   "allocations": [{ "nodeId": "<64 hex>", "stake": 1000 }],   // optional
+ *   "allocations": [{ "publicKey": "<base64>", "stake": 1000, "authority": 0, "permissions": 0 }],  // optional
  *   "state": [{ "key": "printable-ascii", "value": "<base64>" }]  // optional
  * }
  */
 import { InvalidArgumentError } from '../errors.ts'
 import { Writer } from './_codec.ts'
 import { computeTxRoot, type Block, type NodeId } from './types.ts'
-import { fromHex, sha256, toHex } from './hash.ts'
+import { sha256, toHex } from './hash.ts'
 import { nodeIdOf } from './node-id.ts'
 import { LedgerState, checkKey, type StateEntry } from './state.ts'
-import { KEY_STAKE, MAX_STATE_VALUE_BYTES, SYSTEM_PREFIX } from './constants.ts'
+import { KEY_NODE, KEY_PLOT, MAX_STATE_VALUE_BYTES, SYSTEM_PREFIX } from './constants.ts'
+import { Reader } from './_codec.ts'
+import { DecodeError } from '../errors.ts'
 
 export const FALCON1024_PUBLIC_KEY_BYTES = 1793
 export const MAX_VALIDATORS = 1024
@@ -32,12 +34,22 @@ export interface GenesisValidator {
   nodeId: NodeId
 }
 
+/** A node's standing on the ledger (what PoStake is checked against). */
+export interface NodeStanding {
+  publicKey: Uint8Array
+  stake: number
+  authority: number
+  permissions: number
+}
+
+export interface Allocation extends NodeStanding { nodeId: NodeId }
+
 export interface Genesis {
   chainId: string
   genesisTime: number
   proofPreset: ProofPresetName
   validators: readonly GenesisValidator[]
-  allocations: ReadonlyArray<{ nodeId: NodeId, stake: number }>
+  allocations: readonly Allocation[]
   state: readonly StateEntry[]
   /** SHA-256 of the canonical encoding. */
   hash: Uint8Array
@@ -48,7 +60,7 @@ export interface GenesisJson {
   genesisTime: number
   proofPreset: string
   validators: Array<{ publicKey: string, power: number }>
-  allocations?: Array<{ nodeId: string, stake: number }>
+  allocations?: Array<{ publicKey: string, stake: number, authority?: number, permissions?: number }>
   state?: Array<{ key: string, value: string }>
 }
 
@@ -101,11 +113,16 @@ export function parseGenesis (input: unknown): Genesis {
     seen.add(hex)
     return { publicKey, power, nodeId }
   })
-  const allocations = (j.allocations ?? []).map((a: any, i: number) => {
-    if (a === null || typeof a !== 'object' || typeof a.nodeId !== 'string' || !/^[0-9a-f]{64}$/.test(a.nodeId)) fail(`allocations[${i}].nodeId must be 64 lowercase hex`)
-    return { nodeId: fromHex(a.nodeId), stake: posInt(a.stake, `allocations[${i}].stake`, 0) }
-  })
   if (!Array.isArray(j.allocations ?? [])) fail('allocations must be an array')
+  const allocations: Allocation[] = (j.allocations ?? []).map((a: any, i: number) => {
+    if (a === null || typeof a !== 'object') fail(`allocations[${i}] must be an object`)
+    const publicKey = b64decode(a.publicKey, `allocations[${i}].publicKey`)
+    if (publicKey.length !== FALCON1024_PUBLIC_KEY_BYTES || publicKey[0] !== 0x0a) fail(`allocations[${i}].publicKey is not a FALCON-1024 public key`)
+    const authority = a.authority === undefined ? 0 : posInt(a.authority, `allocations[${i}].authority`, 0)
+    const permissions = a.permissions === undefined ? 0 : posInt(a.permissions, `allocations[${i}].permissions`, 0)
+    if (authority > 0xffffffff || permissions > 0xffffffff) fail(`allocations[${i}] authority/permissions must be u32`)
+    return { nodeId: nodeIdOf(publicKey), publicKey, stake: posInt(a.stake, `allocations[${i}].stake`, 0), authority, permissions }
+  })
   const allocSeen = new Set<string>()
   for (const a of allocations) { const h = toHex(a.nodeId); if (allocSeen.has(h)) fail('duplicate allocation'); allocSeen.add(h) }
   if (!Array.isArray(j.state ?? [])) fail('state must be an array')
@@ -130,7 +147,7 @@ export function encodeGenesis (g: Omit<Genesis, 'hash'>): Uint8Array {
   w.uvarint(g.validators.length)
   for (const v of g.validators) w.varBytes(v.publicKey, 4096).u64(v.power)
   w.uvarint(g.allocations.length)
-  for (const a of g.allocations) w.fixed(a.nodeId, 32).u64(a.stake)
+  for (const a of g.allocations) w.varBytes(encodeStanding(a), 4096)
   w.uvarint(g.state.length)
   for (const [k, v] of g.state) w.string(k, 256).varBytes(v, MAX_STATE_VALUE_BYTES)
   return w.finish()
@@ -143,17 +160,39 @@ export function genesisToJson (g: Genesis): GenesisJson {
     genesisTime: g.genesisTime,
     proofPreset: g.proofPreset,
     validators: g.validators.map((v) => ({ publicKey: b64encode(v.publicKey), power: v.power })),
-    allocations: g.allocations.map((a) => ({ nodeId: toHex(a.nodeId), stake: a.stake })),
+    allocations: g.allocations.map((a) => ({ publicKey: b64encode(a.publicKey), stake: a.stake, authority: a.authority, permissions: a.permissions })),
     state: g.state.map(([key, value]) => ({ key, value: b64encode(value) }))
   }
 }
 
 export function u64Bytes (v: number): Uint8Array { return new Writer(8).u64(v).finish() }
 
-/** Initial state: the genesis state entries plus stake allocations under `sys/stake/<nodeId>`. */
+export function encodeStanding (s: NodeStanding): Uint8Array {
+  return new Writer(1900).varBytes(s.publicKey, 4096).u64(s.stake).u32(s.authority).u32(s.permissions).finish()
+}
+
+export function decodeStanding (b: Uint8Array): NodeStanding {
+  const r = new Reader(b, 'node standing')
+  const s = { publicKey: r.varBytes(4096), stake: r.u64(), authority: r.u32(), permissions: r.u32() }
+  r.end()
+  return s
+}
+
+/** State entry registering plot `index` of `nodeId` (u8 log2Size ‖ root). */
+export function plotStateEntry (nodeId: NodeId, index: number, plot: { log2Size: number, root: Uint8Array }): StateEntry {
+  return [`${KEY_PLOT}${toHex(nodeId)}/${index}`, new Writer(33).u8(plot.log2Size).fixed(plot.root, 32).finish()]
+}
+
+export function decodePlotEntry (b: Uint8Array): { log2Size: number, root: Uint8Array } {
+  const r = new Reader(b, 'plot entry'); const p = { log2Size: r.u8(), root: r.fixed(32) }; r.end()
+  if (p.log2Size === 0) throw new DecodeError('plot entry: log2Size 0')
+  return p
+}
+
+/** Initial state: the genesis state entries plus node standings under `sys/node/<nodeId>`. */
 export function genesisState (g: Genesis): LedgerState {
   const entries: StateEntry[] = [...g.state]
-  for (const a of g.allocations) entries.push([KEY_STAKE + toHex(a.nodeId), u64Bytes(a.stake)])
+  for (const a of g.allocations) entries.push([KEY_NODE + toHex(a.nodeId), encodeStanding(a)])
   return LedgerState.fromEntries(entries)
 }
 

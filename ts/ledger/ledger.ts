@@ -7,12 +7,12 @@
 import { InvalidArgumentError } from '../errors.ts'
 import { Reader } from './_codec.ts'
 import { bytesEqual, toHex } from './hash.ts'
-import { FRESHNESS_WINDOW, KEY_RECENT, KEY_RECENT_BY_HEIGHT, KEY_SEQUENCE, KEY_STAKE, SYSTEM_PREFIX } from './constants.ts'
-import { LedgerState, StateOverlay, stateRootOf, type StateAccess, type StateEntry, type StateReader } from './state.ts'
+import { FRESHNESS_WINDOW, KEY_NODE, KEY_PLOT, KEY_RECENT, KEY_RECENT_BY_HEIGHT, KEY_SEQUENCE, MAX_CLOCK_SKEW_MS, SYSTEM_PREFIX } from './constants.ts'
+import { LedgerState, StateOverlay, type StateAccess, type StateEntry, type StateReader } from './state.ts'
 import { blockHash, computeTxRoot, txHash, type Block, type CommitCertificate, type NodeId, type Transaction } from './types.ts'
-import { genesisBlock, genesisState, u64Bytes, type Genesis } from './genesis.ts'
+import { decodePlotEntry, decodeStanding, genesisBlock, genesisState, u64Bytes, type Genesis, type NodeStanding } from './genesis.ts'
 import type { BlockStore, StateWrite } from './store.ts'
-import { ProofCache, type LedgerView, type TxVerifier } from './verifier.ts'
+import { ProofCache, type LedgerView, type TxRequirement, type TxVerifier } from './verifier.ts'
 
 /** A handler refused a transaction (business rule); the tx is not included. */
 export class TxRejectedError extends Error {
@@ -35,8 +35,14 @@ export interface TxHandlerContext {
 export type TxHandler = (ctx: TxHandlerContext) => void
 
 export interface HandlerOptions {
+  /** ts/proofs WorkKind of this transaction kind (default 1, Modify). */
+  workKind?: number
   /** Minimum sender stake for this kind (PoStake authority check). Default 1. */
   minStake?: number
+  /** Minimum sender authority. Default 0. */
+  minAuthority?: number
+  /** Permission bits the sender needs. Default 0. */
+  permissions?: number
 }
 
 export type BlockCheck = { ok: true } | { ok: false, reason: string }
@@ -53,14 +59,27 @@ function readU64 (b: Uint8Array | undefined): number {
   const r = new Reader(b, 'u64 state value'); const v = r.u64(); r.end(); return v
 }
 
+function standingIn (state: StateReader, id: NodeId): NodeStanding | undefined {
+  const b = state.get(KEY_NODE + toHex(id))
+  if (b === undefined) return undefined
+  try { return decodeStanding(b) } catch { return undefined }
+}
+
 /** View over a state (committed or overlay) for the block at `height` whose parent is `parentHash`. */
-export function viewOf (state: StateReader, height: number, parentHash: Uint8Array, time: number): LedgerView {
+export function viewOf (state: StateReader, height: number, parentHash: Uint8Array, time: number, requirementOf: (kind: string) => TxRequirement | undefined = () => undefined): LedgerView {
   return {
     height,
     time,
     isRecentBlock: (hash) => bytesEqual(hash, parentHash) || state.get(KEY_RECENT + toHex(hash)) !== undefined,
     lastSequence: (id) => readU64(state.get(KEY_SEQUENCE + toHex(id))),
-    stakeOf: (id) => readU64(state.get(KEY_STAKE + toHex(id)))
+    stakeOf: (id) => standingIn(state, id)?.stake ?? 0,
+    standingOf: (id) => standingIn(state, id),
+    plotOf: (id, index) => {
+      const b = state.get(`${KEY_PLOT}${toHex(id)}/${index}`)
+      if (b === undefined) return undefined
+      try { return decodePlotEntry(b) } catch { return undefined }
+    },
+    requirementOf
   }
 }
 
@@ -85,7 +104,8 @@ export class Ledger {
   readonly genesis: Genesis
   readonly store: BlockStore
   readonly proofs: ProofCache
-  private readonly handlers = new Map<string, { fn: TxHandler, minStake: number }>()
+  private readonly handlers = new Map<string, { fn: TxHandler, req: TxRequirement }>()
+  private readonly requirementOf = (kind: string): TxRequirement | undefined => this.handlers.get(kind)?.req
   private state: LedgerState
   private last: Block
   private lastHashValue: Uint8Array
@@ -121,7 +141,9 @@ export class Ledger {
   registerHandler (kind: string, handler: TxHandler, opts: HandlerOptions = {}): void {
     if (typeof kind !== 'string' || kind.length === 0 || kind.length > 32) throw new InvalidArgumentError('handler kind must be 1..32 characters')
     if (this.handlers.has(kind)) throw new InvalidArgumentError(`handler for ${kind} already registered`)
-    this.handlers.set(kind, { fn: handler, minStake: opts.minStake ?? 1 })
+    const workKind = opts.workKind ?? 1
+    if (!Number.isInteger(workKind) || workKind < 0 || workKind > 5) throw new InvalidArgumentError('workKind must be a ts/proofs WorkKind (0..5)')
+    this.handlers.set(kind, { fn: handler, req: { workKind, minStake: opts.minStake ?? 1, minAuthority: opts.minAuthority ?? 0, permissions: opts.permissions ?? 0 } })
   }
 
   get height (): number { return this.last.height }
@@ -131,17 +153,21 @@ export class Ledger {
   get stateReader (): StateReader { return this.state }
 
   /** The view transactions of the next block are checked against. */
-  view (): LedgerView { return viewOf(this.state, this.last.height + 1, this.lastHashValue, this.last.time) }
+  view (): LedgerView { return viewOf(this.state, this.last.height + 1, this.lastHashValue, this.last.time, this.requirementOf) }
 
   /** Context-independent + contextual admission check of one transaction against `view`. */
   checkTx (tx: Transaction, view: LedgerView): string | null {
     const h = this.handlers.get(tx.kind)
     if (h === undefined) return `no handler for kind ${tx.kind}`
     if (tx.sequence <= view.lastSequence(tx.sender)) return 'stale sequence'
-    if (view.stakeOf(tx.sender) < h.minStake) return 'insufficient stake'
+    const st = view.standingOf(tx.sender)
+    if (st === undefined || st.stake < h.req.minStake || st.authority < h.req.minAuthority || ((st.permissions & h.req.permissions) >>> 0) !== (h.req.permissions >>> 0)) return 'insufficient standing'
     const v = this.proofs.check(tx, view)
     if (v === null) return 'invalid proof'
+    // Context re-checked on every use (the cache only saves the crypto): deterministic from the chain.
+    if (!bytesEqual(v.signer, tx.sender) || v.sequence !== tx.sequence) return 'proof is for another sender or sequence'
     if (!view.isRecentBlock(v.anchor)) return 'proof anchor not in freshness window'
+    if (Math.abs(v.timestampMicros / 1000 - view.time) > MAX_CLOCK_SKEW_MS) return 'proof timestamp outside the clock window'
     return null
   }
 
@@ -157,10 +183,10 @@ export class Ledger {
       const oldHash = this.state.get(k)
       if (oldHash !== undefined) { overlay.delete(KEY_RECENT + toHex(oldHash)); overlay.delete(k) }
     }
-    const view = viewOf(this.state, block.height, this.lastHashValue, this.last.time)
+    const view = viewOf(this.state, block.height, this.lastHashValue, this.last.time, this.requirementOf)
     const included: Transaction[] = []
     const rejected: Array<{ tx: Transaction, reason: string }> = []
-    const seqView = viewOf(overlay, block.height, this.lastHashValue, this.last.time)
+    const seqView = viewOf(overlay, block.height, this.lastHashValue, this.last.time, this.requirementOf)
     for (const tx of txs) {
       // Proof and stake/freshness against the pre-block view; sequence against txs before it in this block.
       let reason = this.checkTx(tx, view)
@@ -255,12 +281,24 @@ export class Ledger {
    * names the block (the caller has verified the certificate's signatures).
    */
   async installSnapshot (block: Block, cert: CommitCertificate, entries: readonly StateEntry[]): Promise<void> {
+    const state = this.checkSnapshot(block, cert, entries)
+    await this.store.installSnapshot(block, cert, entries)
+    this.adoptSnapshot(block, state)
+  }
+
+  /** First half of installSnapshot (sync): the checks; returns the state to adopt. */
+  checkSnapshot (block: Block, cert: CommitCertificate, entries: readonly StateEntry[]): LedgerState {
     if (block.height <= this.last.height) throw new InvalidArgumentError('snapshot is not ahead of our ledger')
     if (!bytesEqual(cert.blockHash, blockHash(block)) || cert.height !== block.height) throw new InvalidArgumentError('certificate is not for the snapshot block')
     if (!bytesEqual(computeTxRoot(block.txs), block.txRoot)) throw new InvalidArgumentError('snapshot block txRoot mismatch')
-    if (!bytesEqual(stateRootOf(entries), block.stateRoot)) throw new InvalidArgumentError('snapshot entries do not match the certified stateRoot')
-    await this.store.installSnapshot(block, cert, entries)
-    this.state = LedgerState.fromEntries(entries)
+    const state = LedgerState.fromEntries(entries)
+    if (!bytesEqual(state.root(), block.stateRoot)) throw new InvalidArgumentError('snapshot entries do not match the certified stateRoot')
+    return state
+  }
+
+  /** Second half of installSnapshot, after the store holds the snapshot. */
+  adoptSnapshot (block: Block, state: LedgerState): void {
+    this.state = state
     this.last = block
     this.lastHashValue = blockHash(block)
     this.pending.clear()

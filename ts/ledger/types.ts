@@ -73,6 +73,18 @@ export function readTx (r: Reader): Transaction {
   return { kind, sender: r.fixed(NODE_ID_BYTES), sequence: r.u64(), op: r.varBytes(MAX_OP_BYTES), proof: r.varBytes(MAX_PROOF_BYTES) }
 }
 
+const OP_DOMAIN = new TextEncoder().encode('hypermesh/ledger/operation/v1')
+
+/**
+ * opHash the transaction's ConsensusProof is made for: SHA-256 over a domain,
+ * kind, sender, sequence and operation bytes — everything but the proof.
+ */
+export function operationHash (tx: Omit<Transaction, 'proof'>): Uint8Array {
+  const w = new Writer(tx.op.length + 128)
+  w.fixed(OP_DOMAIN, OP_DOMAIN.length).string(tx.kind, MAX_KIND_BYTES).fixed(tx.sender, NODE_ID_BYTES).u64(tx.sequence).varBytes(tx.op, MAX_OP_BYTES)
+  return sha256(w.finish())
+}
+
 export function encodeTx (tx: Transaction): Uint8Array {
   if (tx.kind.length === 0) throw new InvalidArgumentError('transaction: empty kind')
   const w = new Writer(tx.op.length + tx.proof.length + 96); writeTx(w, tx); return w.finish()

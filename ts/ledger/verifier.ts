@@ -8,6 +8,7 @@
 import type { NodeId, Transaction } from './types.ts'
 import { txHash } from './types.ts'
 import { toHex } from './hash.ts'
+import type { NodeStanding } from './genesis.ts'
 
 /** What a proof verifier may ask of the ledger (implements the proofs' StakeRegistry / ChainView / SequenceView). */
 export interface LedgerView {
@@ -19,13 +20,34 @@ export interface LedgerView {
   isRecentBlock: (hash: Uint8Array) => boolean
   /** Highest sequence number already used by `nodeId` (0 = none). */
   lastSequence: (nodeId: NodeId) => number
-  /** Stake of `nodeId` from genesis allocations / state. */
+  /** Stake of `nodeId` from genesis allocations / state (0 when unknown). */
   stakeOf: (nodeId: NodeId) => number
+  /** Registered standing (public key, stake, authority, permissions) of `nodeId`. */
+  standingOf: (nodeId: NodeId) => NodeStanding | undefined
+  /** Plot `index` registered by `nodeId`. */
+  plotOf: (nodeId: NodeId, index: number) => { log2Size: number, root: Uint8Array } | undefined
+  /** Minimum standing and work kind the handler of transaction kind `kind` requires. */
+  requirementOf: (kind: string) => TxRequirement | undefined
 }
 
+export interface TxRequirement {
+  /** ts/proofs WorkKind (Genesis 0, Modify 1, Delete 2, Storage 3, Compute 4, Network 5). */
+  workKind: number
+  minStake: number
+  minAuthority: number
+  permissions: number
+}
+
+/** Facts from a verified proof that the ledger re-checks in context on every use (the cache only skips the crypto). */
 export interface VerifiedTx {
   /** The finalized block hash the proofs are anchored to (`latest`). */
   anchor: Uint8Array
+  /** Prover's timestamp (µs); the ledger checks it against the block time. */
+  timestampMicros: number
+  /** Sequence number the proof commits to (must equal tx.sequence). */
+  sequence: number
+  /** NodeId that signed the PoStake (must equal tx.sender). */
+  signer: NodeId
 }
 
 export interface TxVerifier {
