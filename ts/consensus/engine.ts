@@ -270,11 +270,15 @@ export class TendermintEngine {
     out.push({ type: 'schedule-timeout', kind: 'propose', height: this.height, round, after: this.timeoutPropose(round) })
   }
 
-  /** After a restart: re-arm the timers of the round we were in and re-send what we signed. */
+  /**
+   * After a restart: re-arm timeoutPropose of the round we were in and re-send
+   * what we signed. The prevote/precommit timers re-arm through lines 34/47
+   * as peers' rebroadcasts arrive; leaving the round any other way could
+   * strand the others below 2f+1 precommits (found by the simulator).
+   */
   private resumeRound (now: number, out: EngineAction[]): void {
     const r = this.round
     out.push({ type: 'schedule-timeout', kind: 'propose', height: this.height, round: r, after: this.timeoutPropose(r) })
-    out.push({ type: 'schedule-timeout', kind: 'precommit', height: this.height, round: r, after: this.timeoutPropose(r) + this.timeoutPrecommit(r) })
     this.rebroadcast(out)
     out.push({ type: 'schedule-timeout', kind: 'rebroadcast', height: this.height, round: 0, after: this.t.rebroadcast })
     if (this.step === 'propose' && this.vs.proposer(this.height, r) === this.config.self && !this.signed.some((s) => s.kind === 'proposal' && s.round === r)) {
