@@ -26,10 +26,13 @@ const PAD: usize = memory.data(128, 64)
 /** Context for one-shot hashing. */
 const CTX: usize = memory.data(32, 32)
 
-@inline export function bsig0 (x: u32): u32 { return rotr<u32>(x, 2) ^ rotr<u32>(x, 13) ^ rotr<u32>(x, 22) }
+// Σ0 and σ0/σ1 nested (fewer register copies: V8 has no 3-operand rotate);
+// Σ1 kept flat because it sits on the round's critical path.
+// @ts-ignore: decorator
+@inline export function bsig0 (x: u32): u32 { return rotr<u32>(x ^ rotr<u32>(x ^ rotr<u32>(x, 9), 11), 2) }
 @inline export function bsig1 (x: u32): u32 { return rotr<u32>(x, 6) ^ rotr<u32>(x, 11) ^ rotr<u32>(x, 25) }
-@inline export function ssig0 (x: u32): u32 { return rotr<u32>(x, 7) ^ rotr<u32>(x, 18) ^ (x >>> 3) }
-@inline export function ssig1 (x: u32): u32 { return rotr<u32>(x, 17) ^ rotr<u32>(x, 19) ^ (x >>> 10) }
+@inline export function ssig0 (x: u32): u32 { return rotr<u32>(x ^ rotr<u32>(x, 11), 7) ^ (x >>> 3) }
+@inline export function ssig1 (x: u32): u32 { return rotr<u32>(x ^ rotr<u32>(x, 2), 17) ^ (x >>> 10) }
 @inline export function ch (e: u32, f: u32, g: u32): u32 { return g ^ (e & (f ^ g)) }
 @inline export function maj (a: u32, b: u32, c: u32): u32 { return (a & b) | (c & (a | b)) }
 
