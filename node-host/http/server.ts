@@ -1,0 +1,212 @@
+/**
+ * The node's HTTP server (node:http): Prometheus text at /metrics, JSON at
+ * /api/status, /api/metrics and /api/hardware, and the dashboard at /.
+ * Binds to 127.0.0.1 unless told otherwise. Unknown paths answer 404 JSON,
+ * other methods than GET/HEAD 405, and malformed requests 400 — the server
+ * keeps running whatever a client sends.
+ */
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import path from 'node:path'
+import { readHardware, CpuUsageSampler } from '../hardware/index.ts'
+import type { HardwareReport } from '../hardware/index.ts'
+import { PROMETHEUS_CONTENT_TYPE, parsePrometheusText, familiesToJson } from './prometheus.ts'
+import os from 'node:os'
+
+/** What a node reports about itself; the composition root fills it. */
+export interface NodeStatus {
+  nodeId: string | null
+  peerId: string | null
+  chainId: string | null
+  /** Height of the latest finalized block (-1 before genesis). */
+  height: number
+  round: number | null
+  peers: number
+  validator: boolean
+  /** Hashing kernel in use (native, simd, scalar, ts). */
+  kernel: string | null
+  uptimeSeconds: number
+  version: string
+  [extra: string]: unknown
+}
+
+export interface HostLoad {
+  /** Busy fraction of all cores, 0..1, over the last second (null until the first second has passed). */
+  cpuUsage: number | null
+  loadAverage: [number, number, number]
+  cores: number
+  memoryUsedBytes: number
+  memoryTotalBytes: number
+}
+
+export interface HttpServerInit {
+  /** Default 127.0.0.1. */
+  host?: string
+  /** Default 8080; 0 picks a free port. */
+  port?: number
+  status: () => NodeStatus | Promise<NodeStatus>
+  /** Prometheus text exposition (0.0.4) of the node's metrics registry. */
+  metrics: () => string | Promise<string>
+  /** Defaults to the hardware adapters, cached for a few seconds. */
+  hardware?: () => Promise<HardwareReport>
+  /** Where index.html, dashboard.js and dashboard.css are (default node-host/dashboard). */
+  dashboardDir?: string
+}
+
+export const DEFAULT_HTTP_HOST = '127.0.0.1'
+export const DEFAULT_HTTP_PORT = 8080
+const HARDWARE_CACHE_MS = 5000
+const DASHBOARD_FILES: Record<string, string> = {
+  '/': 'index.html',
+  '/index.html': 'index.html',
+  '/dashboard.js': 'dashboard.js',
+  '/charts.js': 'charts.js',
+  '/dashboard.css': 'dashboard.css',
+  '/favicon.svg': 'favicon.svg',
+  '/favicon.ico': 'favicon.svg'
+}
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml'
+}
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'"
+}
+
+class HttpError extends Error {
+  readonly status: number
+  readonly headers: Record<string, string>
+  constructor (status: number, message: string, headers: Record<string, string> = {}) { super(message); this.status = status; this.headers = headers }
+}
+
+export class HttpServer {
+  private readonly init: HttpServerInit
+  private readonly server: http.Server
+  private readonly cpu = new CpuUsageSampler()
+  private cpuUsage: number | null = null
+  private cpuTimer: NodeJS.Timeout | undefined
+  private hwCache: { at: number, value: Promise<HardwareReport> } | undefined
+  private files = new Map<string, { body: Buffer, type: string }>()
+  private readonly routes: Record<string, () => Promise<{ body: string, type: string }>>
+
+  constructor (init: HttpServerInit) {
+    this.init = init
+    this.server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 }, (req, res) => { void this.handle(req, res) })
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      // malformed request line/headers, oversized headers, timeouts: answer 400 when still possible, then drop
+      if (socket.writable && err.code !== 'ECONNRESET') {
+        const body = JSON.stringify({ error: 'bad request' })
+        socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
+      } else socket.destroy()
+    })
+    const json = (v: unknown): { body: string, type: string } => ({ body: JSON.stringify(v), type: 'application/json; charset=utf-8' })
+    this.routes = {
+      '/metrics': async () => ({ body: await this.init.metrics(), type: PROMETHEUS_CONTENT_TYPE }),
+      '/api/metrics': async () => json({ families: familiesToJson(parsePrometheusText(await this.init.metrics())), at: Date.now() }),
+      '/api/status': async () => json({ ...(await this.init.status()), host: this.hostLoad(), at: Date.now() }),
+      '/api/hardware': async () => json(await this.hardware())
+    }
+  }
+
+  /** Listens; resolves once bound. */
+  async start (): Promise<void> {
+    const dir = this.init.dashboardDir ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dashboard')
+    for (const [route, file] of Object.entries(DASHBOARD_FILES)) {
+      this.files.set(route, { body: await readFile(path.join(dir, file)), type: MIME[path.extname(file)] })
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => { reject(err) }
+      this.server.once('error', onError)
+      this.server.listen(this.init.port ?? DEFAULT_HTTP_PORT, this.init.host ?? DEFAULT_HTTP_HOST, () => {
+        this.server.off('error', onError)
+        this.cpuTimer = setInterval(() => { this.cpuUsage = this.cpu.sample() }, 1000)
+        this.cpuTimer.unref()
+        resolve()
+      })
+    })
+  }
+
+  async stop (): Promise<void> {
+    if (this.cpuTimer !== undefined) clearInterval(this.cpuTimer)
+    if (!this.server.listening) return
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    this.server.closeAllConnections()
+    await closed
+  }
+
+  get address (): { host: string, port: number } {
+    const a = this.server.address() as AddressInfo | null
+    if (a === null) throw new Error('HTTP server is not listening')
+    return { host: a.address, port: a.port }
+  }
+
+  get url (): string {
+    const { host, port } = this.address
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  }
+
+  private hostLoad (): HostLoad {
+    const la = os.loadavg()
+    return {
+      cpuUsage: this.cpuUsage,
+      loadAverage: [la[0], la[1], la[2]],
+      cores: os.availableParallelism(),
+      memoryUsedBytes: os.totalmem() - os.freemem(),
+      memoryTotalBytes: os.totalmem()
+    }
+  }
+
+  private async hardware (): Promise<HardwareReport> {
+    const now = Date.now()
+    if (this.hwCache === undefined || now - this.hwCache.at > HARDWARE_CACHE_MS) {
+      const value = (this.init.hardware ?? readHardware)()
+      this.hwCache = { at: now, value }
+      value.catch(() => { this.hwCache = undefined })
+    }
+    return await this.hwCache.value
+  }
+
+  private async handle (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // a body on GET is allowed by HTTP but unused here: discard it without buffering
+    req.resume()
+    req.on('error', () => {})
+    res.on('error', () => {})
+    try {
+      let pathname: string
+      try {
+        pathname = new URL(req.url ?? '/', 'http://localhost').pathname
+      } catch {
+        throw new HttpError(400, 'bad request target')
+      }
+      const route = this.routes[pathname]
+      const file = this.files.get(pathname)
+      if (route === undefined && file === undefined) throw new HttpError(404, `no such path: ${pathname.slice(0, 200)}`)
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `method ${String(req.method).slice(0, 20)} not allowed`, { allow: 'GET, HEAD' })
+      let body: Buffer; let type: string
+      if (file !== undefined) {
+        body = file.body; type = file.type
+      } else {
+        const r = await route!()
+        body = Buffer.from(r.body); type = r.type
+      }
+      res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-store', ...SECURITY_HEADERS })
+      res.end(req.method === 'HEAD' ? undefined : body)
+    } catch (err) {
+      const e = err instanceof HttpError ? err : new HttpError(500, 'internal error')
+      const body = Buffer.from(JSON.stringify({ error: e.message, status: e.status }))
+      if (res.headersSent) { res.destroy(); return }
+      res.writeHead(e.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, 'cache-control': 'no-store', ...e.headers, ...SECURITY_HEADERS })
+      res.end(req.method === 'HEAD' ? undefined : body)
+    }
+  }
+}
+
+export function createHttpServer (init: HttpServerInit): HttpServer {
+  return new HttpServer(init)
+}

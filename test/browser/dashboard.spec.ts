@@ -1,0 +1,89 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest'
+import { mkdir, stat } from 'node:fs/promises'
+import { chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import path from 'node:path'
+import { createHttpServer } from '../../node-host/http/server.ts'
+import type { HttpServer } from '../../node-host/http/server.ts'
+import { TestMetrics } from '../node-host/_exposition.ts'
+
+const metrics = new TestMetrics()
+const started = Date.now()
+let server: HttpServer
+let browser: Browser
+let ticker: NodeJS.Timeout
+
+beforeAll(async () => {
+  // a node-like process: blocks finalize every ~250 ms with measured latencies, txs commit, peers come and go
+  let last = performance.now()
+  ticker = setInterval(() => {
+    const now = performance.now()
+    metrics.height++
+    metrics.observeFinality((now - last) / 1000 + (metrics.height % 5) * 0.03)
+    metrics.txCommitted += 20 + (metrics.height % 7) * 9
+    metrics.peers = 3 + (Math.floor(metrics.height / 6) % 3)
+    metrics.bytesSent += 4096 * (1 + (metrics.height % 4))
+    last = now
+  }, 250)
+  server = createHttpServer({
+    port: 0,
+    metrics: () => metrics.prometheus(),
+    status: () => ({ nodeId: '3f9a6c0e4b1d2a8877c5e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5', peerId: '12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf', chainId: 'hypermesh-dev', height: metrics.height, round: 0, peers: metrics.peers, validator: true, kernel: 'simd', uptimeSeconds: (Date.now() - started) / 1000, version: '0.1.0' })
+  })
+  await server.start()
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']  // playwright gives the browser a fresh temporary profile
+  })
+})
+
+afterAll(async () => {
+  clearInterval(ticker)
+  await browser?.close()
+  await server?.stop()
+})
+
+describe('dashboard in headless Chromium', () => {
+  it('shows live data that changes, draws the charts, and saves a screenshot', async () => {
+    const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, colorScheme: 'dark' })
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(String(e)))
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()) })
+    const base = server.url
+    const external: string[] = []
+    page.on('request', (r) => { if (!r.url().startsWith(base)) external.push(r.url()) })
+    await page.goto(base + '/')
+    await page.waitForFunction(() => document.body.dataset.state === 'live', undefined, { timeout: 10_000 })
+    const h1 = Number(await page.textContent('#stat-height'))
+    expect(h1).toBeGreaterThan(0)
+    // the page polls once a second: the height it shows must move on
+    await page.waitForFunction((h) => Number(document.getElementById('stat-height')?.textContent) > h, h1, { timeout: 10_000 })
+    await page.waitForFunction(() => /ms$/.test(document.getElementById('stat-finality')?.textContent ?? ''), undefined, { timeout: 10_000 })
+    await page.waitForFunction(() => Number(document.getElementById('stat-tps')?.textContent) > 0, undefined, { timeout: 10_000 })
+    expect(await page.textContent('#chain-id')).toBe('hypermesh-dev')
+    expect(await page.textContent('#kernel')).toBe('simd')
+    // charts have pixels drawn: count non-transparent pixels on each canvas
+    const inked = await page.evaluate(() => [...document.querySelectorAll('canvas')].map((c) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+      let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++
+      return [c.id, n] as const
+    }))
+    expect(inked).toHaveLength(5)
+    for (const [id, n] of inked) expect(n, id).toBeGreaterThan(1000)
+    // let a few more seconds of history accumulate for a meaningful picture
+    await page.waitForTimeout(6000)
+    const dir = path.resolve('test-results')
+    await mkdir(dir, { recursive: true })
+    await page.screenshot({ path: path.join(dir, 'dashboard.png'), fullPage: true })
+    await page.emulateMedia({ colorScheme: 'light' })
+    await page.waitForTimeout(1200)
+    await page.screenshot({ path: path.join(dir, 'dashboard-light.png'), fullPage: true })
+    expect((await stat(path.join(dir, 'dashboard.png'))).size).toBeGreaterThan(10_000)
+    expect(errors).toEqual([])
+    expect(external).toEqual([])
+    // when the node goes away the page says so instead of freezing on stale numbers
+    await server.stop()
+    await page.waitForFunction(() => document.body.dataset.state === 'offline', undefined, { timeout: 10_000 })
+    await page.close()
+  })
+})
