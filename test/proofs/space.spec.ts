@@ -2,7 +2,9 @@ import { describe, it, expect } from 'vitest'
 import { testKernel } from './_helpers.ts'
 import { MemoryPlotStore, plotSeed, pathNodeIndices, levelStart, readOpening } from '../../ts/proofs/plot.ts'
 import type { PlotStore } from '../../ts/proofs/plot.ts'
-import { proveSpace, spaceChallenges, verifySpace } from '../../ts/proofs/space.ts'
+import { plotParentOf, proveSpace, spaceChallenges, verifySpace } from '../../ts/proofs/space.ts'
+import { plotParent } from '../../ts/wasm/reference.ts'
+import fc from 'fast-check'
 import { H, hex, prng, withinBinomial } from './_helpers.ts'
 
 const kernel = await testKernel()
@@ -33,6 +35,13 @@ describe('PoSpace', () => {
     expect(hex(plotSeed(kernel, nodeId, 2, 4))).toBe('2aff97c6019cd71f8e0d002fcc86261ab8254e0cdebc9751fad819af7eef4047')
     expect(hex(plot.info.root)).toBe('93b657f6773a903dc3fdfb8535dfc3b66412982aec88f40a827d98ab287c18d7')
     expect(spaceChallenges(kernel, opHash, anchor, 4, 4)).toEqual([13, 7, 1, 11])
+  })
+
+  it('p(i) without BigInt equals the reference plotParent (fast-check, i up to 2^37)', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.integer({ min: 1, max: 2 ** 37 }), (b, i) => {
+      expect(plotParentOf(b, i)).toBe(plotParent(b, i))
+    }), { numRuns: 5000 })
+    expect(plotParentOf(new Uint8Array(8).fill(0xff), 2 ** 27 - 1)).toBe(plotParent(new Uint8Array(8).fill(0xff), 2 ** 27 - 1))
   })
 
   it('tree layout helpers agree with kernel.merklePath', async () => {

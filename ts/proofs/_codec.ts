@@ -68,10 +68,15 @@ export class Writer {
 export class Reader {
   private pos = 0
   private readonly b: Uint8Array
-  constructor (b: Uint8Array) {
+  private readonly copy: boolean
+  /** With `copy: false` byte fields are zero-copy views into `b` (the caller must not mutate `b` while using them). */
+  constructor (b: Uint8Array, copy = true) {
     if (!(b instanceof Uint8Array)) throw new DecodeError('input must be a Uint8Array')
     this.b = b
+    this.copy = copy
   }
+
+  get offset (): number { return this.pos }
 
   private need (n: number, what: string): void {
     if (this.b.length - this.pos < n) throw new DecodeError(`truncated: ${what} needs ${n} bytes, ${this.b.length - this.pos} left`)
@@ -102,7 +107,8 @@ export class Reader {
 
   fixed (n: number, what = 'bytes'): Uint8Array {
     this.need(n, what)
-    const out = this.b.slice(this.pos, this.pos + n); this.pos += n; return out
+    const out = this.copy ? this.b.slice(this.pos, this.pos + n) : this.b.subarray(this.pos, this.pos + n)
+    this.pos += n; return out
   }
 
   varBytes (max: number, what = 'bytes'): Uint8Array {

@@ -23,11 +23,17 @@ export function u64be (v: number): Uint8Array {
   return b
 }
 
-/** First 8 bytes of `b` at `off` as an unsigned integer mod `m` (exact, via BigInt). */
+/**
+ * u64be(b[off..off+8]) mod m, exact for 1 ≤ m ≤ 2^37 without BigInt:
+ * every intermediate product stays below 2^53.
+ */
 export function u64Mod (b: Uint8Array, off: number, m: number): number {
-  let v = 0n
-  for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(b[off + i])
-  return Number(v % BigInt(m))
+  const hi = ((b[off] << 24) >>> 0) + ((b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3])
+  const lo = ((b[off + 4] << 24) >>> 0) + ((b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7])
+  let r = hi % m
+  r = (r * 65536) % m
+  r = (r * 65536) % m
+  return (r + (lo % m)) % m
 }
 
 export function bytesEqual (a: Uint8Array, b: Uint8Array): boolean {

@@ -119,12 +119,32 @@ export function encodeConsensusProof (p: ConsensusProof): Uint8Array {
   return w.finish()
 }
 
-/** Parses canonical bytes; throws DecodeError (only) for anything malformed. */
-export function decodeConsensusProof (bytes: Uint8Array): ConsensusProof {
-  const r = new Reader(bytes)
+/** Byte ranges [start, end) of each part inside an encoded ConsensusProof. */
+export interface ProofSpans {
+  space: [number, number]
+  stake: [number, number]
+  work: [number, number]
+  time: [number, number]
+}
+
+/**
+ * Parses canonical bytes and reports where each part lies. With
+ * `copy: false` the byte fields are views into `bytes` (used by the verifier,
+ * which never keeps them). Throws DecodeError (only) for anything malformed.
+ */
+export function decodeConsensusProofSpans (bytes: Uint8Array, copy = true): { proof: ConsensusProof, spans: ProofSpans } {
+  const r = new Reader(bytes, copy)
   const version = r.u8('version')
   if (version !== PROOF_VERSION) throw new DecodeError(`unknown ConsensusProof version ${version}`)
-  const space = readSpace(r); const stake = readStake(r); const work = readWork(r); const time = readTime(r)
+  const a = r.offset; const space = readSpace(r)
+  const b = r.offset; const stake = readStake(r)
+  const c = r.offset; const work = readWork(r)
+  const d = r.offset; const time = readTime(r)
   r.end('ConsensusProof')
-  return { space, stake, work, time }
+  return { proof: { space, stake, work, time }, spans: { space: [a, b], stake: [b, c], work: [c, d], time: [d, r.offset] } }
+}
+
+/** Parses canonical bytes; throws DecodeError (only) for anything malformed. */
+export function decodeConsensusProof (bytes: Uint8Array): ConsensusProof {
+  return decodeConsensusProofSpans(bytes).proof
 }

@@ -7,7 +7,6 @@
  */
 import { InvalidArgumentError } from '../errors.ts'
 import type { Kernel } from '../wasm/kernel.ts'
-import { plotParent } from '../wasm/reference.ts'
 import { HASH_BYTES, MAX_ADDRESS_BYTES, MAX_SPACE_CHALLENGES, MAX_ZONE_BYTES, PROOF_DOMAINS } from './constants.ts'
 import type { PlotStore } from './plot.ts'
 import { plotSeed, readOpening } from './plot.ts'
@@ -31,6 +30,11 @@ export function spaceChallenges (kernel: Kernel, opHash: Uint8Array, anchor: Uin
   return out
 }
 
+/** p(i) of the labelling (ts/wasm/reference.ts plotParent): u64be(prev[0..8]) mod i, i ≥ 1. */
+export function plotParentOf (prev: Uint8Array, i: number): number {
+  return u64Mod(prev, 0, i)
+}
+
 /** The label relation: H(seed ‖ u64be(i) ‖ prev ‖ parent). */
 export function labelOf (kernel: Kernel, seed: Uint8Array, i: number, prev: Uint8Array, parent: Uint8Array): Uint8Array {
   return kernel.sha256(concatBytes(seed, u64be(i), prev, parent))
@@ -49,7 +53,7 @@ export async function proveSpace (kernel: Kernel, store: PlotStore, opHash: Uint
   for (const c of spaceChallenges(kernel, opHash, anchor, log2Size, count)) {
     const cur = await readOpening(store, c)
     const prev = await readOpening(store, c - 1)
-    const parent = await readOpening(store, plotParent(prev.label, c))
+    const parent = await readOpening(store, plotParentOf(prev.label, c))
     openings.push({ label: cur.label, labelPath: cur.path, prevLabel: prev.label, prevPath: prev.path, parentLabel: parent.label, parentPath: parent.path })
   }
   return { plotIndex, log2Size, position: { zone: position.zone, address: position.address.slice() }, openings }
@@ -75,7 +79,7 @@ export function verifySpace (
     const c = cs[j]
     if (!isBytes(o.label, HASH_BYTES) || !isBytes(o.prevLabel, HASH_BYTES) || !isBytes(o.parentLabel, HASH_BYTES)) return false
     if (!isBytes(o.labelPath, pathBytes) || !isBytes(o.prevPath, pathBytes) || !isBytes(o.parentPath, pathBytes)) return false
-    const p = plotParent(o.prevLabel, c)
+    const p = plotParentOf(o.prevLabel, c)
     if (!bytesEqual(labelOf(kernel, seed, c, o.prevLabel, o.parentLabel), o.label)) return false
     if (!kernel.merkleVerify(o.label, c, o.labelPath, root)) return false
     // For odd c, c−1 is c's sibling: when the two paths agree above the leaf

@@ -17,27 +17,29 @@ export function timeSeed (kernel: Kernel, opHash: Uint8Array, anchor: Uint8Array
   return kernel.sha256(concatBytes(PROOF_DOMAINS.timeSeed, opHash, anchor))
 }
 
+/** The Fiat–Shamir root r = H(D ‖ seed ‖ checkpoints); it commits to every checkpoint. */
+export function timeSampleRoot (kernel: Kernel, seed: Uint8Array, checkpoints: Uint8Array): Uint8Array {
+  return kernel.sha256(concatBytes(PROOF_DOMAINS.timeSample, seed, checkpoints))
+}
+
 /**
- * The s distinct segment indices in [0, k) the verifier recomputes, drawn
- * from the stream H(r ‖ u32be(0)), H(r ‖ u32be(1)), … with
- * r = H(D ‖ seed ‖ checkpoints), 32-bit words, rejection-sampled (no bias).
+ * The s distinct segment indices in [0, k) drawn from the stream
+ * H(r ‖ u32be(0)), H(r ‖ u32be(1)), … (32-bit words, rejection-sampled, no bias).
  */
-export function sampleSegments (kernel: Kernel, seed: Uint8Array, checkpoints: Uint8Array, samples: number): number[] {
-  const k = checkpoints.length / HASH_BYTES
-  if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError('checkpoints must be a positive multiple of 32 bytes')
+export function sampleFromRoot (kernel: Kernel, root: Uint8Array, k: number, samples: number): number[] {
+  if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError('k must be a positive integer')
   if (!Number.isInteger(samples) || samples < 0 || samples > k) throw new InvalidArgumentError(`samples ${samples} not in [0, ${k}]`)
-  const r = kernel.sha256(concatBytes(PROOF_DOMAINS.timeSample, seed, checkpoints))
   const limit = Math.floor(2 ** 32 / k) * k
   const chosen = new Set<number>()
   const out: number[] = []
   const buf = new Uint8Array(36)
-  buf.set(r)
+  buf.set(root)
   for (let ctr = 0; out.length < samples; ctr++) {
     buf.set(u32be(ctr), 32)
     const h = kernel.sha256(buf)
-    const dv = new DataView(h.buffer, h.byteOffset, 32)
     for (let w = 0; w < 8 && out.length < samples; w++) {
-      const v = dv.getUint32(w * 4)
+      const o = w * 4
+      const v = ((h[o] << 24) >>> 0) + ((h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3])
       if (v >= limit) continue
       const j = v % k
       if (chosen.has(j)) continue
@@ -45,6 +47,13 @@ export function sampleSegments (kernel: Kernel, seed: Uint8Array, checkpoints: U
     }
   }
   return out
+}
+
+/** The s segments the verifier recomputes for these checkpoints (r = timeSampleRoot). */
+export function sampleSegments (kernel: Kernel, seed: Uint8Array, checkpoints: Uint8Array, samples: number): number[] {
+  const k = checkpoints.length / HASH_BYTES
+  if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError('checkpoints must be a positive multiple of 32 bytes')
+  return sampleFromRoot(kernel, timeSampleRoot(kernel, seed, checkpoints), k, samples)
 }
 
 export interface ChainOptions {
@@ -94,12 +103,17 @@ export async function computeChain (kernel: Kernel, seed: Uint8Array, steps: num
   return out
 }
 
-/** Recomputes the sampled segments; true when every one ends at its checkpoint. */
-export function verifyChain (kernel: Kernel, seed: Uint8Array, checkpoints: Uint8Array, params: TimeParams): boolean {
+/**
+ * Recomputes the sampled segments; true when every one ends at its
+ * checkpoint. `root` is timeSampleRoot(seed, checkpoints) when the caller
+ * already has it.
+ */
+export function verifyChain (kernel: Kernel, seed: Uint8Array, checkpoints: Uint8Array, params: TimeParams, root?: Uint8Array): boolean {
   const k = params.checkpoints
   if (checkpoints.length !== k * HASH_BYTES) return false
   const seg = params.steps / k
-  for (const j of sampleSegments(kernel, seed, checkpoints, params.samples)) {
+  const r = root ?? timeSampleRoot(kernel, seed, checkpoints)
+  for (const j of sampleFromRoot(kernel, r, k, params.samples)) {
     const start = j === 0 ? seed : checkpoints.subarray((j - 1) * HASH_BYTES, j * HASH_BYTES)
     const end = kernel.vdfSegment(start, seg)
     if (!bytesEqual(end, checkpoints.subarray(j * HASH_BYTES, (j + 1) * HASH_BYTES))) return false
