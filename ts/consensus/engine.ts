@@ -81,6 +81,8 @@ export interface EngineStats {
 interface SignedRecord { kind: 'proposal' | VoteType, round: number, value: Uint8Array | null, polRound: number, block: Block | null }
 
 const NIL = 'nil'
+/** Distinct votes kept per validator per (type, round): more is only ever Byzantine. */
+const MAX_VOTES_PER_VALIDATOR = 3
 
 /** Tendermint engine for one validator (or observer). */
 export class TendermintEngine {
@@ -99,7 +101,7 @@ export class TendermintEngine {
 
   // Message log of the current height.
   private proposals = new Map<number, Proposal[]>()
-  private votes = new Map<string, Map<number, Vote>>()
+  private votes = new Map<string, Map<number, Vote[]>>()
   private blocks = new Map<string, Block>()
   private validity = new Map<string, boolean | 'pending'>()
   private once = new Set<string>()
@@ -240,14 +242,16 @@ export class TendermintEngine {
     }
     const key = `${m.type}/${m.round}`
     let byVal = this.votes.get(key)
-    const prev = byVal?.get(m.validator)
-    if (prev !== undefined) {
-      if (!sameValue(prev.value, m.value)) this.stats.equivocations++
-      return
-    }
+    const prev = byVal?.get(m.validator) ?? []
+    if (prev.some((p) => sameValue(p.value, m.value))) return
+    // An equivocating validator's votes are kept per value (bounded): counting a Byzantine vote
+    // in two tallies is safe (two 2f+1 quorums still share an honest validator), and dropping
+    // all but the first would let equivocators split honest views and stall the protocol.
+    if (prev.length >= MAX_VOTES_PER_VALIDATOR) { this.stats.equivocations++; return }
     if (!this.checkSignature(m)) return
+    if (prev.length > 0) this.stats.equivocations++
     if (byVal === undefined) { byVal = new Map(); this.votes.set(key, byVal) }
-    byVal.set(m.validator, m)
+    byVal.set(m.validator, [...prev, m])
   }
 
   // ---- Algorithm 1 ----------------------------------------------------
@@ -344,7 +348,7 @@ export class TendermintEngine {
     }
   }
 
-  /** Our own signed messages of this height, re-sent for lossy links (signatures re-made by the host for records without a copy). */
+  /** Our own signed messages of this height, re-sent for lossy links (signatures re-made by the host for records without a copy), and relayed ones. */
   private rebroadcast (out: EngineAction[]): void {
     if (this.config.self < 0) return
     const msgs: Uint8Array[] = []
@@ -357,9 +361,19 @@ export class TendermintEngine {
           out.push({ type: 'sign-and-broadcast', body, domain: DOMAIN_PROPOSAL, signBytes: proposalSignBytes(this.config.chainId, body, hashOf(s.block)) })
         }
       } else {
-        const v = this.votes.get(`${s.kind}/${s.round}`)?.get(this.config.self)
+        const v = this.votes.get(`${s.kind}/${s.round}`)?.get(this.config.self)?.find((x) => sameValue(x.value, s.value))
         if (v !== undefined) msgs.push(encodeMessage(v))
         else this.emitVote(s.kind, s.round, s.value, out)
+      }
+    }
+    // Gossip (the paper assumes a message one honest process received reaches all of them):
+    // relay what others sent for the rounds that matter — the current and previous round and
+    // the rounds of our lock and valid value (their prevotes are the proof-of-lock a proposal cites).
+    const rounds = new Set([this.round, this.round - 1, this.lockedRound, this.validRound].filter((r) => r >= 0))
+    for (const r of rounds) {
+      for (const p of this.proposals.get(r) ?? []) if (p.validator !== this.config.self) msgs.push(encodeMessage(p))
+      for (const t of ['prevote', 'precommit'] as const) {
+        for (const vs of this.votes.get(`${t}/${r}`)?.values() ?? []) for (const v of vs) if (v.validator !== this.config.self) msgs.push(encodeMessage(v))
       }
     }
     if (msgs.length > 0) out.push({ type: 'broadcast', messages: msgs })
@@ -372,8 +386,8 @@ export class TendermintEngine {
     const m = this.votes.get(`${type}/${round}`)
     if (m === undefined) return 0
     let p = 0
-    for (const v of m.values()) {
-      if (value === undefined || (v.value === null ? NIL : toHex(v.value)) === value) p += this.vs.validators[v.validator].power
+    for (const [validator, vs] of m) {
+      if (value === undefined || vs.some((v) => (v.value === null ? NIL : toHex(v.value)) === value)) p += this.vs.validators[validator].power
     }
     return p
   }
@@ -502,7 +516,7 @@ export class TendermintEngine {
 
   private valuesOf (type: VoteType, round: number): Set<string> {
     const s = new Set<string>()
-    for (const v of this.votes.get(`${type}/${round}`)?.values() ?? []) s.add(v.value === null ? NIL : toHex(v.value))
+    for (const vs of this.votes.get(`${type}/${round}`)?.values() ?? []) for (const v of vs) s.add(v.value === null ? NIL : toHex(v.value))
     return s
   }
 
@@ -513,7 +527,7 @@ export class TendermintEngine {
 
   private decide (v: Block, round: number, now: number, out: EngineAction[]): void {
     const hash = hashOf(v)
-    const precommits = this.votes.get(`precommit/${round}`)?.values() ?? []
+    const precommits = [...this.votes.get(`precommit/${round}`)?.values() ?? []].flat()
     const cert = buildCommitCertificate(this.height, round, hash, precommits)
     this.decided = true
     this.lastDecision = { height: this.height, hash }
