@@ -127,3 +127,36 @@ describe('hypermesh bin', () => {
     expect(bad.err).toContain("unknown command 'nope'")
   })
 })
+
+describe('hypermesh status against a running HTTP API', () => {
+  it('prints the status of the node (human and --json)', async () => {
+    const { createHttpServer } = await import('../../node-host/http/server.ts')
+    const srv = createHttpServer({
+      port: 0,
+      metrics: () => '',
+      status: () => ({ nodeId: 'cd'.repeat(32), peerId: '12D3KooWx', chainId: 'hypermesh-dev', height: 17, round: 1, peers: 3, validator: true, kernel: 'native', uptimeSeconds: 125, version: '0.1.0' })
+    })
+    await srv.start()
+    try {
+      const hp = `127.0.0.1:${srv.address.port}`
+      let r = await run(['status', '--http', hp])
+      expect(r.code).toBe(0)
+      expect(r.out).toContain('Height     17')
+      expect(r.out).toContain('Peers      3')
+      expect(r.out).toContain('Uptime     2 min 5 s')
+      r = await run(['status', '--http', hp, '--json'])
+      expect(r.code).toBe(0)
+      expect(JSON.parse(r.out)).toMatchObject({ nodeId: 'cd'.repeat(32), height: 17, kernel: 'native', host: { cores: expect.any(Number) } })
+    } finally { await srv.stop() }
+  })
+  it('says so when something else answers', async () => {
+    const http = await import('node:http')
+    const other = http.createServer((_, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html>hello</html>') })
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
+    try {
+      const r = await run(['status', '--http', `127.0.0.1:${(other.address() as AddressInfo).port}`])
+      expect(r.code).toBe(1)
+      expect(r.err).toContain('is this a HyperMesh node?')
+    } finally { await new Promise((resolve) => other.close(resolve)) }
+  })
+})
