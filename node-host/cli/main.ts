@@ -15,7 +15,7 @@ export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.j
 export const rootCommand: GroupCommand = {
   name: PROGRAM,
   summary: 'HyperMesh node host',
-  description: 'HyperMesh node host: run a node, inspect this machine and a running node.\n\nOptions at the top level: --version, --help.',
+  description: 'HyperMesh node host: inspect this machine and query a running node.\n\nOptions at the top level: --version, --help.',
   subcommands: [hardwareCommand, statusCommand]
 }
 
