@@ -100,25 +100,29 @@ const DEV: ProofParams = Object.freeze({
  * three hash proofs must verify in well under ~0.45 ms on WASM.
  *  - PoWork: Genesis 16 bits (65 536 tries: 1.9 ms native, 13 ms WASM),
  *    others 12 bits (4 096 tries: 0.12 ms native, 0.8 ms WASM). Verify: 1 hash.
- *  - PoTime: T = 8 192, k = 256, s = 16 → segment 32 steps. Produce: 0.41 ms
- *    native, 1.2 ms WASM. Verify: 16·32 = 512 chain hashes + FS over 8 KiB
- *    (129) + the part digest (129) ≈ 770 hashes. One faked segment escapes
- *    with 1 − 16/256 = 0.9375 (and saves 1/256); half faked: ≈ 2^-16.6 per
- *    FS roll. Grinding: (1-φ)^-16 · 129 < φ · 8 192 up to φ* ≈ 0.12 →
- *    effective sequential work ≈ 0.88·T. Proof 8 KiB.
- *  - PoSpace: n = 2^14 (tree 1 MiB), 6 challenges. Build ≈ 2·16 384 +
- *    2·16 383 ≈ 65 k hashes (≈ 3 ms native, ≈ 15 ms WASM). Verify:
- *    6·(3·14·2 + 2) = 516 hashes + part digest (≈ 135). Half-plot prover
- *    (no recompute): (3/16)^6 ≈ 4.3·10^-5.
- *  - Whole proof verify ≈ 1 450 hashes ≈ 0.2–0.25 ms on WASM (measured in
- *    test/perf/proofs.bench.ts), ≈ 0.1 ms native, beside FALCON's 1.35 ms:
- *    ≈ 0.85× the bare signature rate.
+ *  - PoTime: T = 4 096, k = 128, s = 12 → segment 32 steps. Produce: 0.2 ms
+ *    native, 0.6 ms WASM. Verify: 12·32 = 384 chain hashes + FS over 4 KiB
+ *    (65) ≈ 450 hashes (the time digest reuses the FS root). One faked
+ *    segment escapes with 1 − 12/128 = 0.906 (and saves 1/128); half faked:
+ *    C(64,12)/C(128,12) ≈ 2^-12.6 per FS roll. Grinding: (1-φ)^-12 · 65 <
+ *    φ · 4 096 up to φ* ≈ 0.18 → effective sequential work ≈ 0.82·T.
+ *    Proof 4 KiB.
+ *  - PoSpace: n = 2^14 (tree 1 MiB), 4 challenges. Build ≈ 2·16 384 +
+ *    2·16 383 ≈ 65 k hashes (≈ 3 ms native, ≈ 12 ms WASM). Verify:
+ *    4·(3·14·2 + 2) = 344 hashes (≈ 260 when c is odd: c−1's path is
+ *    shared) + the part digest over ≈ 6 KiB (≈ 95). Half-plot prover (no
+ *    recompute): (3/16)^4 ≈ 1.2·10^-3 per proof.
+ *  - Whole proof verify ≈ 900 hashes + decode ≈ 0.15–0.2 ms on WASM
+ *    (measured: test/perf/proofs.bench.ts), ≈ 0.06 ms native, beside
+ *    FALCON-1024's 0.75–1.35 ms: ≈ 0.8–0.9× the bare signature rate.
+ *    This preset trades security for that throughput target; only
+ *    `production` is meant to resist a motivated prover.
  */
 const TEST: ProofParams = Object.freeze({
   name: 'test',
   workBits: Object.freeze([16, 12, 12, 12, 12, 12]),
-  time: Object.freeze({ steps: 8192, checkpoints: 256, samples: 16 }),
-  space: Object.freeze({ log2Size: 14, challenges: 6 }),
+  time: Object.freeze({ steps: 4096, checkpoints: 128, samples: 12 }),
+  space: Object.freeze({ log2Size: 14, challenges: 4 }),
   maxClockSkewMicros: 30_000_000
 })
 
