@@ -37,9 +37,9 @@ describe('proof encoding', () => {
       const e = enc(v as never)
       expect(hex(enc(dec(e) as never))).toBe(hex(e))
     }
-    // layout: version ‖ u32 plotIndex ‖ u8 log2Size ‖ u16 zone length ...
-    expect(hex(bytes.subarray(0, 8))).toBe('01' + '00000007' + '05' + '000b')
-    const space = 4 + 1 + 2 + 11 + 2 + 16 + 2 + 3 * 3 * (32 + 5 * 32)
+    // layout: version ‖ u32 plotIndex ‖ u8 log2Size ‖ uvarint zone length ‖ zone ...
+    expect(hex(bytes.subarray(0, 7))).toBe('01' + '00000007' + '05' + '0b')
+    const space = 4 + 1 + 1 + 11 + 1 + 16 + 1 + 3 * 3 * (32 + 5 * 32)
     const stake = 32 + 2 + 1270
     const work = 1 + 8
     const time = 32 + 8 + 8 + 4 + 8 * 32
@@ -56,7 +56,8 @@ describe('proof encoding', () => {
       bytes.subarray(0, bytes.length - 1),
       mut((b) => { b[5] = 0; return b }), // log2Size 0
       mut((b) => { b[5] = 28; return b }), // log2Size 28
-      mut((b) => { b[8] = 0xff; return b }) // invalid UTF-8 in zone
+      mut((b) => { b[7] = 0xff; return b }), // invalid UTF-8 in zone
+      mut((b) => { b[6] = 0x8b; return b }) // non-minimal / truncated uvarint
     ]
     for (const b of bad) expect(() => decodeConsensusProof(b)).toThrow(expect.objectContaining({ name: 'DecodeError' }))
     expect(() => decodeWorkProof(Uint8Array.of(6, 0, 0, 0, 0, 0, 0, 0, 1))).toThrow(expect.objectContaining({ name: 'DecodeError' }))

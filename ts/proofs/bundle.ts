@@ -6,7 +6,7 @@ import { InvalidArgumentError } from '../errors.ts'
 import type { Kernel } from '../wasm/kernel.ts'
 import { nodeIdOf } from '../identity/index.ts'
 import { HASH_BYTES, isWorkKind, PROOF_DOMAINS } from './constants.ts'
-import { decodeConsensusProofSpans, encodeConsensusProof } from './encoding.ts'
+import { decodeConsensusProofSpans, encodeConsensusProof, TIME_HEAD_BYTES } from './encoding.ts'
 import type { PresetName, ProofParams } from './params.ts'
 import { resolveParams } from './params.ts'
 import type { PlotStore } from './plot.ts'
@@ -69,7 +69,7 @@ function digestsFromBytes (kernel: Kernel, bytes: Uint8Array, spans: Spans, time
     space: sha(kernel, PROOF_DOMAINS.spaceDigest, part(spans.space)),
     stake: sha(kernel, PROOF_DOMAINS.stakeDigest, part(spans.stake)),
     work: sha(kernel, PROOF_DOMAINS.workDigest, part(spans.work)),
-    time: timeDigestOf(kernel, bytes.subarray(spans.time[0], spans.time[0] + 52), timeRoot)
+    time: timeDigestOf(kernel, bytes.subarray(spans.time[0], spans.time[0] + TIME_HEAD_BYTES), timeRoot)
   }
 }
 
@@ -83,7 +83,7 @@ function rootOf (kernel: Kernel, opHash: Uint8Array, time: TimeProof): Uint8Arra
  */
 export function proofDigests (kernel: Kernel, p: ConsensusProof, opHash: Uint8Array): OtherDigests & { stake: Uint8Array } {
   const bytes = encodeConsensusProof(p)
-  const { spans } = decodeConsensusProofSpans(bytes, false)
+  const { spans } = decodeConsensusProofSpans(bytes)
   return digestsFromBytes(kernel, bytes, spans, rootOf(kernel, opHash, p.time))
 }
 
@@ -150,7 +150,7 @@ export function checkConsensusProof (proof: Uint8Array | ConsensusProof, op: Ope
   const params = resolveParams(opts.preset)
   // Canonical bytes (an object goes through the encoder, which validates its shape); zero-copy decode.
   const bytes = proof instanceof Uint8Array ? proof : encodeConsensusProof(proof)
-  const { proof: p, spans } = decodeConsensusProofSpans(bytes, false)
+  const { proof: p, spans } = decodeConsensusProofSpans(bytes)
   const fail = (reason: ProofFailure): ProofCheck => ({ ok: false, reason })
 
   if (p.time.checkpoints.length !== params.time.checkpoints * HASH_BYTES || p.space.openings.length !== params.space.challenges) return fail('shape')
