@@ -36,7 +36,7 @@ try {
           done += n
           if (done < task.steps) port.postMessage({ type: 'progress', id: task.id, done: n } satisfies PoolReply)
         }
-        if (task.steps === 0) x = x.slice()
+        if (task.steps === 0) x = Uint8Array.from(x)
         port.postMessage({ type: 'done', id: task.id, value: x } satisfies PoolReply)
       }
     } catch (err) {

@@ -139,7 +139,8 @@ export function createNativeKernel (addon: NativeAddon, opts: { portable?: boole
   function vdfSegment (start: Uint8Array, steps: number): Uint8Array {
     checkBytes('start', start, HASH_BYTES)
     if (!Number.isSafeInteger(steps) || steps < 0) throw new RangeError(`steps must be a non-negative integer, got ${steps}`)
-    const x = start.slice()
+    const x = new Uint8Array(HASH_BYTES)
+    x.set(start) // a copy even when start is a Buffer (Buffer#slice is a view)
     addon.vdfSegment(x, steps, impl)
     return x
   }

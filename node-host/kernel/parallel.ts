@@ -251,7 +251,7 @@ export async function parallelPowSearch (prefix: Uint8Array, bits: number, opts:
   if (opts.chunk !== undefined) checkInt('chunk', opts.chunk, 1, MAX_NONCE)
   throwIfAborted(opts.signal)
   const end = start + count
-  const prefixCopy = prefix.slice()
+  const prefixCopy = Uint8Array.from(prefix)
   return await withPool(opts, async (pool) => {
     const chunk = opts.chunk ?? (pool.kernelName === 'native' ? 1 << 21 : 1 << 18)
     const stop = abortable(opts.signal)
@@ -330,15 +330,15 @@ export async function parallelVdfVerify (seed: Uint8Array, checkpoints: Uint8Arr
   if (segs.length === 0) return true
   const per = steps / k
   const total = per * segs.length
-  const cps = checkpoints.slice()
-  const seedCopy = seed.slice()
+  const cps = Uint8Array.from(checkpoints)
+  const seedCopy = Uint8Array.from(seed)
   return await withPool(opts, async (pool) => {
     const stop = abortable(opts.signal)
     let doneSteps = 0
     const report = (n: number): void => { doneSteps += n; opts.onProgress?.({ done: doneSteps, total }) }
     const tasks = segs.map((j) => {
       let seen = 0
-      const from = j === 0 ? seedCopy : cps.subarray((j - 1) * HASH_BYTES, j * HASH_BYTES).slice()
+      const from = j === 0 ? seedCopy : Uint8Array.from(cps.subarray((j - 1) * HASH_BYTES, j * HASH_BYTES))
       const h = pool.submit({ op: 'segment', start: from, steps: per, slice }, (n) => { seen += n; report(n) })
       return { j, h, finish: () => { report(per - seen) } }
     })
