@@ -5,6 +5,7 @@
 // Seed i of a sweep runs with n = ns[i % ns.length] and seed value start + i.
 import { createSimEnv, prepareN } from '../test/sim/env.ts'
 import { runSimulation, type SimResult } from '../test/sim/simulator.ts'
+import { PROOFS_AVAILABLE } from '../test/sim/_run.ts'
 
 function arg (name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`)
@@ -23,9 +24,11 @@ if (!Number.isSafeInteger(seeds) || seeds < 1 || !Number.isSafeInteger(start)) {
 const progress = (line: string): void => { if (!json || flag('progress')) process.stderr.write(line + '\n') }
 
 const t0 = performance.now()
-const env = await createSimEnv({ maxN: Math.max(...ns) })
-progress(`environment ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (keys, genesis, ${env.txs.length} txs per pool)`)
+const env = await createSimEnv({ maxN: Math.max(...ns), proofs: PROOFS_AVAILABLE })
+if (!PROOFS_AVAILABLE) process.stderr.write('note: ts/identity is missing, so ts/proofs cannot load: running without transactions\n')
+progress(`environment ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
 const summary = {
+  proofs: PROOFS_AVAILABLE,
   runs: 0,
   violations: 0,
   failures: [] as Array<{ seed: number, n: number, byzantine: SimResult['byzantine'], violations: string[], trace: string[] }>,

@@ -64,6 +64,8 @@ export interface SimOptions {
   timeouts?: Partial<{ propose: number, prevote: number, precommit: number, delta: number, commit: number, rebroadcast: number, sync: number }>
   /** Per-node crypto instances (each node verifies every signature itself), for benchmarks. */
   cryptoFor?: (node: number) => SimCrypto
+  /** Per-node proof caches (each node verifies every transaction's proofs itself), for benchmarks. */
+  proofCacheFor?: (node: number) => ProofCache
 }
 
 export interface SimResult {
@@ -148,7 +150,7 @@ interface SimNode {
   crypto: SimCrypto
 }
 
-const SNAPSHOT_GAP = 8
+const SNAPSHOT_GAP = 3
 const SYNC_BATCH = 16
 
 export async function runSimulation (env: SimEnv, opts: SimOptions): Promise<SimResult> {
@@ -203,7 +205,7 @@ export async function runSimulation (env: SimEnv, opts: SimOptions): Promise<Sim
 
   async function openNode (i: number, store: MemoryBlockStore): Promise<SimNode> {
     const crypto = opts.cryptoFor?.(i) ?? env.crypto
-    const ledger = await Ledger.open({ genesis, store, verifier: env.proofs })
+    const ledger = await Ledger.open({ genesis, store, verifier: opts.proofCacheFor?.(i) ?? env.proofs })
     env.setupLedger(ledger)
     const mempool = new Mempool(ledger)
     for (const tx of env.txs) mempool.add(tx)
@@ -320,7 +322,7 @@ export async function runSimulation (env: SimEnv, opts: SimOptions): Promise<Sim
     if (honest(node.index)) {
       const view = node.ledger.view()
       for (const tx of block.txs) {
-        if (env.proofs.check(tx, view) === null) violations.push(`PROOF: finalized tx at height ${block.height} has proofs that do not verify`)
+        if (node.ledger.proofs.check(tx, view) === null) violations.push(`PROOF: finalized tx at height ${block.height} has proofs that do not verify`)
       }
       res.txsFinalized += block.txs.length
     }
