@@ -69,7 +69,7 @@ export interface ProofCacheStats {
 
 /** Bounded LRU of proof verification results keyed by tx hash. */
 export class ProofCache {
-  private readonly verifier: TxVerifier
+  readonly verifier: TxVerifier
   private readonly max: number
   private readonly map = new Map<string, VerifiedTx | null>()
   verifications = 0
