@@ -39,3 +39,18 @@ describe('PoWork', () => {
     await expect(p).rejects.toMatchObject({ name: 'AbortError' })
   })
 })
+
+describe('PoWork on all cores (node-host parallelPowSearch)', () => {
+  it('finds the same first nonce as the in-thread search, and aborts', async () => {
+    const { parallelNonceSearch } = await import('../../node-host/proofs/parallel-work.ts')
+    const search = await parallelNonceSearch(2)
+    if (search === undefined) throw new Error('node-host/kernel/parallel.ts did not load')
+    const w = await proveWork(kernel, opHash, WORK_KINDS.Modify, 12, { search })
+    expect(w).toEqual({ kind: WORK_KINDS.Modify, nonce: 275 })
+    const again = await proveWork(kernel, H('op-par'), WORK_KINDS.Storage, 14, { search })
+    expect(again.nonce).toBe((await proveWork(kernel, H('op-par'), WORK_KINDS.Storage, 14)).nonce)
+    const ac = new AbortController()
+    setTimeout(() => ac.abort(), 50)
+    await expect(proveWork(kernel, opHash, WORK_KINDS.Genesis, 60, { search, signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError' })
+  })
+})

@@ -16,6 +16,7 @@ import { proveStake, standingSuffices, verifyStakeSignature } from './stake.ts'
 import { computeChain, timeSampleRoot, timeSeed, verifyChain } from './time.ts'
 import type { ConsensusProof, NetworkPosition, OperationRef, ProofProgress, TimeProof, VerifierContext } from './types.ts'
 import { proveWork, verifyWork } from './work.ts'
+import type { NonceSearch } from './work.ts'
 import { bytesEqual, concatBytes, isBytes } from './_util.ts'
 
 /** What the prover brings besides the operation. */
@@ -38,6 +39,8 @@ export interface CreateProofOptions {
   preset: PresetName | ProofParams
   signal?: AbortSignal
   onProgress?: (p: ProofProgress) => void
+  /** PoWork search over more cores (node-host: parallelPowSearch); default: chunked kernel.powSearch. */
+  searchWork?: NonceSearch
 }
 
 export interface VerifyProofOptions {
@@ -117,7 +120,7 @@ export async function createConsensusProof (op: OperationRef, ctx: ProverContext
 
   const seed = timeSeed(kernel, op.opHash, ctx.latest)
   const checkpoints = await computeChain(kernel, seed, params.time.steps, params.time.checkpoints, { signal, onProgress })
-  const work = await proveWork(kernel, op.opHash, op.kind, params.workBits[op.kind], { signal, onProgress })
+  const work = await proveWork(kernel, op.opHash, op.kind, params.workBits[op.kind], { signal, onProgress, ...(opts.searchWork !== undefined ? { search: opts.searchWork } : {}) })
   onProgress?.({ phase: 'space', done: 0, total: params.space.challenges })
   const space = await proveSpace(kernel, ctx.plot, op.opHash, ctx.latest, params.space.challenges, ctx.position)
   onProgress?.({ phase: 'space', done: params.space.challenges, total: params.space.challenges })

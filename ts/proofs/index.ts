@@ -36,6 +36,7 @@ export { MemoryPlotStore, buildPlotTree, plotSeed, readOpening, pathNodeIndices 
 export type { PlotInfo, PlotStore } from './plot.ts'
 export { proveSpace, verifySpace, spaceChallenges } from './space.ts'
 export { proveWork, verifyWork, workPrefix } from './work.ts'
+export type { NonceSearch, ProveWorkOptions } from './work.ts'
 export { computeChain, verifyChain, sampleSegments, timeSeed } from './time.ts'
 export { proveStake, stakeMessage, verifyStakeSignature } from './stake.ts'
 export { createConsensusProof, verifyConsensusProof, checkConsensusProof, combinedHash, proofDigests } from './bundle.ts'

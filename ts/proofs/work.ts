@@ -25,7 +25,16 @@ export interface ProveWorkOptions {
   chunk?: number
   /** First nonce to try (default 0). */
   start?: number
+  /**
+   * Replaces the chunked in-thread search, e.g. node-host's parallelPowSearch
+   * over all cores. Must return the FIRST qualifying nonce ≥ start (as
+   * kernel.powSearch defines it), or -1.
+   */
+  search?: NonceSearch
 }
+
+/** A whole-range nonce search: first n ≥ start with ≥ bits leading zero bits of H(prefix ‖ u64be(n)), or -1. */
+export type NonceSearch = (prefix: Uint8Array, bits: number, opts: { start: number, signal?: AbortSignal }) => Promise<number>
 
 /** Searches nonces from `start` in chunks, yielding between them; AbortError on abort. */
 export async function proveWork (kernel: Kernel, opHash: Uint8Array, kind: WorkKind, bits: number, opts: ProveWorkOptions = {}): Promise<WorkProof> {
@@ -34,6 +43,12 @@ export async function proveWork (kernel: Kernel, opHash: Uint8Array, kind: WorkK
   const expected = 2 ** bits
   const pause = cooperative(opts.signal)
   let start = opts.start ?? 0
+  if (opts.search !== undefined) {
+    const n = await opts.search(prefix, bits, { start, ...(opts.signal !== undefined ? { signal: opts.signal } : {}) })
+    if (n < 0) throw new InvalidArgumentError('nonce space exhausted')
+    opts.onProgress?.({ phase: 'work', done: n + 1, total: expected })
+    return { kind, nonce: n }
+  }
   for (;;) {
     await pause()
     const count = Math.min(chunk, Number.MAX_SAFE_INTEGER - start)
