@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { blockHash, decodeCert, encodeCert, type CommitCertificate } from '../../ts/ledger/index.ts'
 import { ValidatorSet, decodeMessage, encodeMessage, verifyCommitCertificate, type Message } from '../../ts/consensus/index.ts'
-import { DOMAIN_VOTE, voteSignBytes } from '../../ts/consensus/index.ts'
+import { DOMAIN_VOTE, decodeWal, voteSignBytes } from '../../ts/consensus/index.ts'
 import { fixture, makeBlock } from './_fixture.ts'
 
 describe('commit certificate verification', () => {
@@ -68,10 +68,12 @@ describe('commit certificate verification', () => {
 
 describe('message decoding (fast-check)', () => {
   const fx = fixture()
-  it('garbage never throws anything but DecodeError', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), (b) => {
-      try { decodeMessage(b) } catch (err) { expect((err as Error).name).toBe('DecodeError') }
-    }), { numRuns: 3000 })
+  it('garbage never throws anything but DecodeError (messages, certificates, WAL records)', () => {
+    for (const dec of [decodeMessage, decodeCert, decodeWal]) {
+      fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), (b) => {
+        try { dec(b) } catch (err) { expect((err as Error).name).toBe('DecodeError') }
+      }), { numRuns: 2000 })
+    }
   })
 
   it('votes, proposals and sync requests round-trip; every truncation and tag change is rejected or re-encodes identically', () => {

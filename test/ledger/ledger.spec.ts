@@ -58,8 +58,9 @@ function falconVerifier (): TxVerifier & { calls: number } {
   return v
 }
 
+const validatorKey = simKeyPair(0)
 function genesisJson (): Record<string, unknown> {
-  const v = simKeyPair(0)
+  const v = validatorKey
   return {
     chainId: 'ledger-test', genesisTime: T0, proofPreset: 'dev',
     validators: [{ publicKey: b64encode(v.publicKey), power: 1 }],
