@@ -5,6 +5,7 @@ import { proofsKernel } from './kernel.ts'
 import { proveWork } from '../../ts/proofs/work.ts'
 import { computeChain } from '../../ts/proofs/time.ts'
 import { createFilePlot, openFilePlot } from './plot-file-store.ts'
+import { parallelNonceSearch } from './parallel-work.ts'
 import type { ProofProgress } from '../../ts/proofs/types.ts'
 
 const port = parentPort
@@ -39,10 +40,11 @@ async function run (job: ProofJob): Promise<unknown> {
       const plot = await openFilePlot(job.plotPath)
       try {
         const nowMicros = job.nowMicros
+        const searchWork = job.parallelWork === true ? await parallelNonceSearch() : undefined
         const proof = await createConsensusProof(job.op, {
           latest: job.latest, identity: job.identity, plot, position: job.position, sequence: job.sequence,
           ...(nowMicros !== undefined ? { nowMicros: () => nowMicros } : {})
-        }, { kernel, preset: job.preset, signal, onProgress })
+        }, { kernel, preset: job.preset, signal, onProgress, ...(searchWork !== undefined ? { searchWork } : {}) })
         return encodeConsensusProof(proof)
       } finally {
         await plot.close()

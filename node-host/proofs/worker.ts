@@ -21,7 +21,7 @@ export const ABORT_GRACE_MS = 2000
 
 /** Jobs a proof worker runs. */
 export type ProofJob =
-  | { type: 'create', op: OperationRef, latest: Uint8Array, identity: { publicKey: Uint8Array, secretKey: Uint8Array }, plotPath: string, position: NetworkPosition, sequence: number, preset: PresetName | ProofParams, nowMicros?: number }
+  | { type: 'create', op: OperationRef, latest: Uint8Array, identity: { publicKey: Uint8Array, secretKey: Uint8Array }, plotPath: string, position: NetworkPosition, sequence: number, preset: PresetName | ProofParams, nowMicros?: number, /** PoWork on every core (node-host/kernel pool) */ parallelWork?: boolean }
   | { type: 'work', opHash: Uint8Array, kind: WorkKind, bits: number }
   | { type: 'time', seed: Uint8Array, steps: number, checkpoints: number }
   | { type: 'plot', path: string, nodeId: Uint8Array, plotIndex: number, log2Size: number }

@@ -39,6 +39,11 @@ export function standingSuffices (standing: NodeStanding, req: StakeRequirement,
 
 /** Expensive part: the registered key belongs to nodeId and the signature verifies. */
 export function verifyStakeSignature (proof: StakeProof, publicKey: Uint8Array, opHash: Uint8Array, kind: WorkKind, d: OtherDigests): boolean {
-  if (!bytesEqual(nodeIdOf(publicKey), proof.nodeId)) return false
-  return verify(publicKey, DOMAINS.PoStake, stakeMessage(opHash, kind, proof.nodeId, d), proof.signature)
+  if (!isBytes(publicKey) || !bytesEqual(nodeIdOf(publicKey), proof.nodeId)) return false
+  try {
+    return verify(publicKey, DOMAINS.PoStake, stakeMessage(opHash, kind, proof.nodeId, d), proof.signature)
+  } catch {
+    // A malformed key or signature is a proof that does not verify, not a crash.
+    return false
+  }
 }
