@@ -55,6 +55,13 @@ for (const p of packers) {
       const rows = p.packRecords(layout, cols)
       expect(hex(rows)).toBe('aa3412efbeadde0807060504030201' + '01020003000000' + '0400000000000000')
       expect(p.unpackRecords(layout, rows)).toEqual(cols)
+      // into a caller's buffer at an odd offset: a view of exactly the rows
+      const buf = new Uint8Array(40).fill(0x55)
+      const view = p.packRecords(layout, cols, buf.subarray(3))
+      expect(view.byteOffset).toBe(3)
+      expect(hex(view)).toBe(hex(rows))
+      expect(buf[3 + 30]).toBe(0x55)
+      expect(() => p.packRecords(layout, cols, new Uint8Array(29))).toThrow(invalid)
     })
     it('packs signed columns as two\'s complement', () => {
       const layout = recordLayout([2, 8])

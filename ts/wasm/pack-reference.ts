@@ -70,6 +70,13 @@ export function checkRows (layout: RecordLayout, rows: Uint8Array): number {
   return rows.length / layout.stride
 }
 
+/** The caller's output buffer (checked) or a new one of `bytes`. */
+export function outBuffer (bytes: number, out?: Uint8Array): Uint8Array {
+  if (out === undefined) return new Uint8Array(bytes)
+  if (!(out instanceof Uint8Array) || out.length < bytes) throw new InvalidArgumentError(`out must be a Uint8Array of at least ${bytes} bytes`)
+  return out.subarray(0, bytes)
+}
+
 /** Empty unsigned columns for `count` records. */
 export function newColumns (layout: RecordLayout, count: number): Column[] {
   return layout.widths.map((w) => w === 1 ? new Uint8Array(count) : w === 2 ? new Uint16Array(count) : w === 4 ? new Uint32Array(count) : new BigUint64Array(count))
@@ -89,8 +96,8 @@ export function frameStatusError (status: number, header: DataView | null, max: 
 /** What both packers (WASM and TS reference) offer, with identical results. */
 export interface Packer {
   readonly name: string
-  /** Row-major little-endian records from columns. */
-  packRecords (layout: RecordLayout, columns: readonly Column[]): Uint8Array
+  /** Row-major little-endian records from columns; written into `out` (returned as a view of exactly the rows) when given. */
+  packRecords (layout: RecordLayout, columns: readonly Column[], out?: Uint8Array): Uint8Array
   /** Columns (unsigned typed arrays) from packed rows. */
   unpackRecords (layout: RecordLayout, rows: Uint8Array): Column[]
   /** CRC32C of `data`, continuing from `crc` (the checksum of preceding bytes; default 0). */
@@ -192,11 +199,11 @@ export function scanFramesWith (check: (bytes: Uint8Array, at: number, max: numb
 /** The TypeScript packer. */
 export const referencePacker: Packer = Object.freeze({
   name: 'ts',
-  packRecords (layout: RecordLayout, columns: readonly Column[]): Uint8Array {
+  packRecords (layout: RecordLayout, columns: readonly Column[], into?: Uint8Array): Uint8Array {
     const count = checkColumns(layout, columns)
     const { stride, widths, offsets } = layout
-    const out = new Uint8Array(count * stride)
-    const dv = new DataView(out.buffer)
+    const out = outBuffer(count * stride, into)
+    const dv = new DataView(out.buffer, out.byteOffset, out.byteLength)
     for (let f = 0; f < widths.length; f++) {
       const c = columns[f]
       let o = offsets[f]

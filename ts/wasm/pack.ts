@@ -18,7 +18,7 @@
 import type { KernelModule } from './loader.ts'
 import {
   PACK_DEFAULT_MAX_PAYLOAD, PACK_FRAME_HEADER_BYTES, PACK_FRAME_STATUS, PACK_MAX_PAYLOAD_LIMIT,
-  checkColumns, checkRows, decodeFrameWith, newColumns, scanFramesWith,
+  checkColumns, checkRows, decodeFrameWith, newColumns, outBuffer, scanFramesWith,
   type Column, type Packer, type RecordLayout
 } from './pack-reference.ts'
 import { InvalidArgumentError, KernelUnavailableError } from '../errors.ts'
@@ -97,10 +97,10 @@ export function createWasmPacker (mod: KernelModule): Packer {
 
   return Object.freeze({
     name: mod.variant,
-    packRecords (layout: RecordLayout, columns: readonly Column[]): Uint8Array {
+    packRecords (layout: RecordLayout, columns: readonly Column[], into?: Uint8Array): Uint8Array {
       const count = checkColumns(layout, columns)
       const stride = layout.stride
-      const out = new Uint8Array(count * stride)
+      const out = outBuffer(count * stride, into)
       const per = Math.max(1, Math.floor(CHUNK_BYTES / stride))
       for (let r0 = 0; r0 < count; r0 += per) {
         const m = Math.min(per, count - r0)
