@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   u8, u16, u32, u16le, u32le, i32, u64, u64le, i64, bool, uvarint, uvarint64, bytes, varBytes, utf8,
-  struct, tuple, vector, array, option, enumeration, tagged, literal, magic, transform,
+  struct, tuple, vector, array, option, enumeration, tagged, literal, magic, transform, sortedMap,
   encodeCanonical, decodeCanonical, hashCanonical, createCoder, type Coder
 } from '../../ts/wire/index.ts'
 import { createHash } from 'node:crypto'
@@ -257,5 +257,20 @@ describe('composites', () => {
     const c = vector(rgb, 2)
     expect(hex(c.encode([[1, 2, 3], [4, 5, 6]]))).toBe('02010203040506')
     expect(c.decode(unhex('01090807'))).toEqual([[9, 8, 7]])
+  })
+  it('sortedMap sorts by encoded key, and decode rejects unsorted or duplicate keys', () => {
+    const c = sortedMap(utf8(8), u16, 4)
+    const m = new Map([['b', 2], ['a', 1], ['ab', 3]])
+    const b = c.encode(m)
+    // ordered by the key's encoding, length prefix included: 'b' (01 62) before 'ab' (02 61 62)
+    expect(hex(b)).toBe('03' + '01610001' + '01620002' + '0261620003')
+    expect([...c.decode(b)]).toEqual([['a', 1], ['b', 2], ['ab', 3]])
+    expect(hex(c.encode(new Map([['ab', 3], ['b', 2], ['a', 1]])))).toBe(hex(b)) // insertion order does not matter
+    expectDecodeError(c, '02' + '01620002' + '01610001', /not in strictly increasing order/)
+    expectDecodeError(c, '02' + '01610001' + '01610002', /not in strictly increasing order/)
+    expectDecodeError(c, '05', /count 5 exceeds the bound 4/)
+    expectDecodeError(c, '04' + '0161', /4 entries need at least 12 bytes/)
+    expectInvalid(() => c.encode(new Map([['a', 1], ['b', 2], ['c', 3], ['d', 4], ['e', 5]])))
+    expectInvalid(() => c.encode(new Map([['a', 70000]])))
   })
 })

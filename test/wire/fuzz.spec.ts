@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import {
   u8, u16, u32, u16le, u32le, i32, i32le, u64, u64le, i64, i64le, bool, uvarint, uvarint64,
-  bytes, varBytes, utf8, struct, tuple, vector, array, option, enumeration, tagged, literal, magic,
+  bytes, varBytes, utf8, struct, tuple, vector, array, option, enumeration, tagged, literal, magic, sortedMap,
   type Coder
 } from '../../ts/wire/index.ts'
 
@@ -50,7 +50,8 @@ const coders: Array<[string, Coder<any>]> = [ // eslint-disable-line @typescript
   ['u64', u64], ['u64le', u64le], ['i64', i64], ['i64le', i64le], ['bool', bool], ['uvarint', uvarint],
   ['uvarint64', uvarint64], ['bytes(5)', bytes(5)], ['varBytes(20)', varBytes(20)], ['utf8(20)', utf8(20)],
   ['vector', vector(u16, 5)], ['array', array(bool, 3)], ['option', option(uvarint)],
-  ['enumeration', enumeration(Kind)], ['tagged', Msg], ['struct', Inner], ['big', Big]
+  ['enumeration', enumeration(Kind)], ['tagged', Msg], ['struct', Inner], ['big', Big],
+  ['sortedMap', sortedMap(uvarint, bool, 6)], ['sortedMap utf8', sortedMap(utf8(3), option(u8), 4)]
 ]
 
 /** Decoding either fails with DecodeError or yields a value that re-encodes to exactly the input. */
@@ -92,6 +93,16 @@ describe('wire decoders under fuzzing', () => {
       for (const [i, x] of muts) b[i % b.length] = x
       checkBytes(Big, b)
     }), { numRuns: 400 })
+  })
+
+  it('sortedMap: random maps round-trip byte-exactly, independent of insertion order', () => {
+    const c = sortedMap(utf8(12), u32, 8)
+    fc.assert(fc.property(fc.uniqueArray(fc.tuple(fc.string({ unit: 'binary', maxLength: 3 }), fc.nat(0xffffffff)), { selector: (e) => e[0], maxLength: 8 }), (entries) => {
+      const b = c.encode(new Map(entries))
+      expect(c.encode(new Map([...entries].reverse()))).toEqual(b)
+      expect(new Map([...c.decode(b)])).toEqual(new Map(entries))
+      expect(c.encode(c.decode(b))).toEqual(b)
+    }), { numRuns: 200 })
   })
 
   it('length prefixes near 2^53 fail on bounds, without allocating', () => {

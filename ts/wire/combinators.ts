@@ -311,3 +311,63 @@ export function transform<T, U> (coder: Coder<T>, to: (u: U) => T, from: (t: T) 
     }
   })
 }
+
+function compareBytes (a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i]
+  return a.length - b.length
+}
+
+/**
+ * A canonical map: a uvarint count (≤ maxCount), then the entries sorted by
+ * the bytes of their encoded keys. Encode sorts (and rejects keys whose
+ * encodings collide); decode requires strictly increasing key encodings, so
+ * duplicates and unsorted maps are rejected. Decodes to a `Map` in that order.
+ */
+export function sortedMap<K, V> (keyCoder: Coder<K>, valueCoder: Coder<V>, maxCount: number): Coder<Map<K, V>> {
+  checkCount('sortedMap(maxCount)', maxCount)
+  const name = `sortedMap(${keyCoder.name}, ${valueCoder.name}, ${maxCount})`
+  const minEntry = keyCoder.minBytes + valueCoder.minBytes
+  return createCoder<Map<K, V>>({
+    name,
+    minBytes: 1,
+    write (w: Writer, v: Map<K, V>): void {
+      if (!(v instanceof Map)) throw w.invalid(name, 'expected a Map')
+      if (v.size > maxCount) throw w.invalid(name, `${v.size} entries exceed the bound ${maxCount}`)
+      const entries: Array<[Uint8Array, V, K]> = []
+      for (const [k, val] of v) {
+        w.path.push('key')
+        let kb: Uint8Array
+        try { kb = keyCoder.encode(k) } finally { w.path.pop() }
+        entries.push([kb, val, k])
+      }
+      entries.sort((a, b) => compareBytes(a[0], b[0]))
+      writeUvarint(w, entries.length)
+      for (let i = 0; i < entries.length; i++) {
+        if (i > 0 && compareBytes(entries[i - 1][0], entries[i][0]) === 0) throw w.invalid(name, 'two keys have the same encoding')
+        w.bytes(entries[i][0])
+        w.path.push(String(entries[i][2]))
+        valueCoder.write(w, entries[i][1])
+        w.path.pop()
+      }
+    },
+    read (r: Reader): Map<K, V> {
+      const n = readUvarint(r, `${name} count`)
+      if (n > maxCount) throw r.fail(name, `count ${n} exceeds the bound ${maxCount}`)
+      if (n * minEntry > r.remaining) throw r.fail(name, `truncated: ${n} entries need at least ${n * minEntry} bytes, ${r.remaining} left`)
+      const out = new Map<K, V>()
+      let prev: Uint8Array | undefined
+      for (let i = 0; i < n; i++) {
+        r.path.push(String(i))
+        const start = r.pos
+        const k = keyCoder.read(r)
+        const kb = r.bytes.subarray(start, r.pos)
+        if (prev !== undefined && compareBytes(prev, kb) >= 0) throw r.fail(name, 'keys not in strictly increasing order (unsorted or duplicate)')
+        prev = kb
+        out.set(k, valueCoder.read(r))
+        r.path.pop()
+      }
+      return out
+    }
+  })
+}

@@ -25,7 +25,7 @@ export {
   uvarint, uvarint64, readUvarint, writeUvarint, uvarintLength
 } from './primitives.ts'
 export { bytes, varBytes, utf8, readLength } from './bytes.ts'
-export { struct, tuple, vector, array, option, enumeration, tagged, literal, magic, transform } from './combinators.ts'
+export { struct, tuple, vector, array, option, enumeration, tagged, literal, magic, transform, sortedMap } from './combinators.ts'
 export type { StructValue, TupleValue, Variants, TaggedValue } from './combinators.ts'
 export { encodeCanonical, decodeCanonical, hashCanonical, equalBytes } from './canonical.ts'
 export { encodeFrame, decodeFrame, frameHeader, FrameDecoder, decodeFrames } from './frame.ts'
