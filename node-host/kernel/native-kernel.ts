@@ -3,9 +3,12 @@
  * has it) behind the `Kernel` interface, with the same argument checks as
  * every other implementation (ts/wasm/_args.ts).
  *
- * The addon is found at `HYPERMESH_NATIVE_PATH` or in node-host/native/build;
- * `HYPERMESH_NATIVE_PORTABLE=1` (or `{ portable: true }`) forces the portable
- * C path even where SHA-NI is available.
+ * The addon is found at `HYPERMESH_NATIVE_PATH` or in node-host/native/build.
+ * Paths, chosen at run time from CPUID: SHA-NI for every compression (the
+ * chain, plot, Merkle, SHA-256), 16-lane AVX-512 for the PoW search (about
+ * twice SHA-NI there), portable C otherwise. `HYPERMESH_NATIVE_PORTABLE=1`
+ * (or `{ portable: true }`) forces portable C; `HYPERMESH_NATIVE_AVX512=0`
+ * (or `{ avx512: false }`) keeps PoW on SHA-NI.
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs'
@@ -31,7 +34,7 @@ export interface CpuFeatures {
   shaNi: boolean
 }
 
-/** The raw addon exports; `impl` is 0 (portable C) or 1 (SHA-NI). Outputs go into caller-allocated arrays. */
+/** The raw addon exports; `impl` is a set of flags: 1 SHA-NI, 2 AVX-512 PoW, 0 portable C. Outputs go into caller-allocated arrays. */
 export interface NativeAddon {
   abiVersion: number
   cpuFeatures: () => CpuFeatures
@@ -45,7 +48,8 @@ export interface NativeAddon {
   merkleVerify: (leaf: Uint8Array, index: number, path: Uint8Array, root: Uint8Array, impl: number) => boolean
 }
 
-export type NativePath = 'sha-ni' | 'portable'
+/** Which code runs: SHA-NI and/or AVX-512 (PoW only), else portable C. */
+export type NativePath = 'sha-ni+avx512' | 'sha-ni' | 'avx512' | 'portable'
 
 /** A Kernel on the native addon; `path` says which SHA-256 implementation runs. */
 export interface NativeKernel extends Kernel {
@@ -54,9 +58,16 @@ export interface NativeKernel extends Kernel {
   readonly cpu: CpuFeatures
 }
 
-export interface NativeKernelOptions {
-  /** Use the portable C path even when SHA-NI is available (default: HYPERMESH_NATIVE_PORTABLE=1). */
+export interface NativePathOptions {
+  /** Portable C only, whatever the CPU has (default: HYPERMESH_NATIVE_PORTABLE=1). */
   portable?: boolean
+  /** Use SHA-NI where the CPU has it (default true). */
+  shaNi?: boolean
+  /** Use AVX-512 for the PoW search where the CPU has it (default: not HYPERMESH_NATIVE_AVX512=0). */
+  avx512?: boolean
+}
+
+export interface NativeKernelOptions extends NativePathOptions {
   /** The .node file (default: HYPERMESH_NATIVE_PATH, else node-host/native/build/Release/hypermesh_native.node). */
   addonPath?: string
 }
@@ -65,7 +76,7 @@ const NATIVE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 /** Where scripts/build-native.mjs puts the addon. */
 export const DEFAULT_ADDON_PATH = path.join(NATIVE_DIR, 'build', 'Release', 'hypermesh_native.node')
 const STATUS_PATH = path.join(NATIVE_DIR, 'build', 'status.json')
-const ABI_VERSION = 1
+const ABI_VERSION = 2
 const EXPORTS = ['cpuFeatures', 'sha256', 'sha256Batch', 'powSearch', 'vdfSegment', 'vdfChain', 'plotLabels', 'merkleTree', 'merkleVerify'] as const
 
 /** The addon path this process uses. */
@@ -112,10 +123,13 @@ export function loadNativeAddon (addonPath: string = nativeAddonPath()): NativeA
 }
 
 /** A Kernel over a loaded addon. */
-export function createNativeKernel (addon: NativeAddon, opts: { portable?: boolean } = {}): NativeKernel {
+export function createNativeKernel (addon: NativeAddon, opts: NativePathOptions = {}): NativeKernel {
   const cpu = Object.freeze({ ...addon.cpuFeatures() })
-  const portable = opts.portable === true || !cpu.shaNi
-  const impl = portable ? 0 : 1
+  const portable = opts.portable === true
+  const useShaNi = !portable && opts.shaNi !== false && cpu.shaNi
+  const useAvx512 = !portable && opts.avx512 !== false && cpu.avx512f
+  const impl = (useShaNi ? 1 : 0) | (useAvx512 ? 2 : 0)
+  const path: NativePath = useShaNi ? (useAvx512 ? 'sha-ni+avx512' : 'sha-ni') : (useAvx512 ? 'avx512' : 'portable')
 
   function sha256 (data: Uint8Array): Uint8Array {
     checkBytes('data', data)
@@ -174,7 +188,7 @@ export function createNativeKernel (addon: NativeAddon, opts: { portable?: boole
 
   return Object.freeze({
     name: 'native',
-    path: portable ? 'portable' : 'sha-ni',
+    path,
     cpu,
     sha256,
     sha256Batch,
@@ -195,5 +209,9 @@ export function createNativeKernel (addon: NativeAddon, opts: { portable?: boole
  */
 export function loadNativeKernel (opts: NativeKernelOptions = {}): NativeKernel {
   const addon = loadNativeAddon(opts.addonPath ?? nativeAddonPath())
-  return createNativeKernel(addon, { portable: opts.portable ?? process.env.HYPERMESH_NATIVE_PORTABLE === '1' })
+  return createNativeKernel(addon, {
+    portable: opts.portable ?? process.env.HYPERMESH_NATIVE_PORTABLE === '1',
+    avx512: opts.avx512 ?? process.env.HYPERMESH_NATIVE_AVX512 !== '0',
+    ...(opts.shaNi !== undefined ? { shaNi: opts.shaNi } : {})
+  })
 }

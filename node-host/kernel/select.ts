@@ -107,7 +107,8 @@ function describe (k: Kernel): string {
   if (k.name === 'native') {
     const n = k as NativeKernel
     const extra = [n.cpu.avx2 ? 'AVX2' : '', n.cpu.avx512f ? 'AVX-512F' : ''].filter((s) => s !== '').join(', ')
-    return `native (${n.path === 'sha-ni' ? 'SHA-NI' : 'portable C'}${extra !== '' ? `; CPU also has ${extra}` : ''})`
+    const paths = { 'sha-ni+avx512': 'SHA-NI, AVX-512 PoW', 'sha-ni': 'SHA-NI', avx512: 'portable C, AVX-512 PoW', portable: 'portable C' }
+    return `native (${paths[n.path]}; CPU: ${extra !== '' ? extra : 'no AVX2/AVX-512'})`
   }
   if (k.name === 'simd') return 'WASM SIMD'
   if (k.name === 'scalar') return 'WASM scalar'

@@ -1,5 +1,6 @@
 // The shared kernel suite (test/wasm/kernel.case.ts) on the native addon, on
-// both of its SHA-256 paths, plus cross-path parity on random inputs.
+// each of its paths (SHA-NI, AVX-512 PoW, portable C, where the CPU has them),
+// plus cross-path parity on random inputs.
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
 import { createHash, randomBytes } from 'node:crypto'
@@ -9,26 +10,34 @@ import { loadNativeKernel, loadNativeAddon } from '../../node-host/kernel/native
 import { referenceKernel as ref } from '../../ts/wasm/reference.ts'
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
-const shaNi = loadNativeAddon().cpuFeatures().shaNi
+const { shaNi, avx512f } = loadNativeAddon().cpuFeatures()
 
-kernelSuite(shaNi ? 'native SHA-NI' : 'native (no SHA-NI on this CPU: portable)', () => loadNativeKernel({ portable: false }))
+kernelSuite(`native default path (${loadNativeKernel({ portable: false }).path})`, () => loadNativeKernel({ portable: false }))
+if (shaNi && avx512f) kernelSuite('native SHA-NI without AVX-512', () => loadNativeKernel({ avx512: false }))
+if (avx512f) kernelSuite('native AVX-512 PoW with portable C', () => loadNativeKernel({ shaNi: false }))
 kernelSuite('native portable C', () => loadNativeKernel({ portable: true }))
 
 describe('native kernel paths', () => {
   const fast = loadNativeKernel({ portable: false })
   const portable = loadNativeKernel({ portable: true })
+  const others = [loadNativeKernel({ avx512: false }), loadNativeKernel({ shaNi: false })]
 
-  it('reports which path runs, and HYPERMESH_NATIVE_PORTABLE=1 forces the portable one', () => {
+  it('reports which path runs; HYPERMESH_NATIVE_PORTABLE=1 and HYPERMESH_NATIVE_AVX512=0 change it', () => {
     expect(fast.name).toBe('native')
-    expect(fast.path).toBe(shaNi ? 'sha-ni' : 'portable')
+    expect(fast.path).toBe(shaNi ? (avx512f ? 'sha-ni+avx512' : 'sha-ni') : (avx512f ? 'avx512' : 'portable'))
     expect(portable.path).toBe('portable')
-    const before = process.env.HYPERMESH_NATIVE_PORTABLE
-    process.env.HYPERMESH_NATIVE_PORTABLE = '1'
+    const before = { p: process.env.HYPERMESH_NATIVE_PORTABLE, a: process.env.HYPERMESH_NATIVE_AVX512 }
     try {
+      process.env.HYPERMESH_NATIVE_PORTABLE = '1'
       expect(loadNativeKernel().path).toBe('portable')
+      delete process.env.HYPERMESH_NATIVE_PORTABLE
+      process.env.HYPERMESH_NATIVE_AVX512 = '0'
+      expect(loadNativeKernel().path).toBe(shaNi ? 'sha-ni' : 'portable')
     } finally {
-      if (before === undefined) delete process.env.HYPERMESH_NATIVE_PORTABLE
-      else process.env.HYPERMESH_NATIVE_PORTABLE = before
+      for (const [k, v] of [['HYPERMESH_NATIVE_PORTABLE', before.p], ['HYPERMESH_NATIVE_AVX512', before.a]] as const) {
+        if (v === undefined) delete process.env[k]
+        else process.env[k] = v
+      }
     }
   })
 
@@ -60,6 +69,7 @@ describe('native kernel paths', () => {
       fc.integer({ min: 0, max: 2 ** 45 }), fc.integer({ min: 0, max: 5000 }), (prefix, bits, start, count) => {
         const a = fast.powSearch(prefix, bits, start, count)
         expect(portable.powSearch(prefix, bits, start, count)).toBe(a)
+        for (const o of others) expect(o.powSearch(prefix, bits, start, count)).toBe(a)
         if (count <= 1500) expect(ref.powSearch(prefix, bits, start, count)).toBe(a)
       }), { numRuns: 120 })
   })
@@ -70,6 +80,7 @@ describe('native kernel paths', () => {
       const start = 2 ** 32 - 37
       expect(fast.powSearch(p, bits, start, 400)).toBe(ref.powSearch(p, bits, start, 400))
       expect(portable.powSearch(p, bits, start, 400)).toBe(ref.powSearch(p, bits, start, 400))
+      for (const o of others) expect(o.powSearch(p, bits, start, 400)).toBe(ref.powSearch(p, bits, start, 400))
     }
   })
 
@@ -98,6 +109,7 @@ describe('native kernel paths', () => {
     expect(() => addon.sha256('x' as unknown as Uint8Array, out, 0)).toThrow(TypeError)
     expect(() => addon.sha256(new Uint8Array(1), new Uint8Array(31), 0)).toThrow(RangeError)
     expect(() => addon.sha256(new Uint8Array(1), out, 7)).toThrow(RangeError)
+    expect(() => addon.sha256(new Uint8Array(1), out, -1)).toThrow(RangeError)
     expect(() => addon.sha256(new Uint16Array(2) as unknown as Uint8Array, out, 0)).toThrow(TypeError)
     expect(() => addon.powSearch(new Uint8Array(4), 257, 0, 1, 0)).toThrow(RangeError)
     expect(() => addon.powSearch(new Uint8Array(4), 1, 2 ** 53 - 2, 5, 0)).toThrow(RangeError)

@@ -2,7 +2,8 @@
  * one build serves every Node >= 20). Arguments are checked here as well as
  * in the TypeScript wrapper, so a wrong call throws instead of crashing.
  * Outputs are written into Uint8Arrays the caller allocates. The last
- * argument of every kernel function selects the path: 0 portable, 1 SHA-NI. */
+ * argument of every kernel function selects the paths (flags): 0 portable C,
+ * 1 SHA-NI, 2 AVX-512 PoW search, 3 both. */
 #include <math.h>
 #include <string.h>
 #include <node_api.h>
@@ -48,8 +49,9 @@ static int uint_arg(napi_env env, napi_value v, double max, const char *what, ui
 
 static int impl_arg(napi_env env, napi_value v, int *impl) {
   int32_t i;
-  if (napi_get_value_int32(env, v, &i) != napi_ok || (i != HM_PORTABLE && i != HM_SHANI)) { throw_range(env, "impl must be 0 (portable) or 1 (SHA-NI)"); return -1; }
-  if (i == HM_SHANI && !cpu.shani) { throw_range(env, "SHA-NI is not available on this CPU"); return -1; }
+  if (napi_get_value_int32(env, v, &i) != napi_ok || i < 0 || i > (HM_SHANI | HM_AVX512)) { throw_range(env, "impl must be flags 0..3 (1 SHA-NI, 2 AVX-512)"); return -1; }
+  if ((i & HM_SHANI) && !cpu.shani) { throw_range(env, "SHA-NI is not available on this CPU"); return -1; }
+  if ((i & HM_AVX512) && !cpu.avx512f) { throw_range(env, "AVX-512F is not available on this CPU"); return -1; }
   *impl = i;
   return 0;
 }
@@ -191,7 +193,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
         napi_set_named_property(env, exports, fns[i].name, f) != napi_ok) return NULL;
   }
   napi_value abi;
-  napi_create_uint32(env, 1, &abi);
+  napi_create_uint32(env, 2, &abi);
   napi_set_named_property(env, exports, "abiVersion", abi);
   return exports;
 }

@@ -1,6 +1,8 @@
 /* HyperMesh native kernel: SHA-256 (FIPS 180-4) and the proof kernels built
- * on it. Every function takes `impl`: HM_PORTABLE (plain C) or HM_SHANI (x86
- * SHA extensions); callers pass HM_SHANI only when hm_cpu says it is usable. */
+ * on it. Every function takes `impl`, a set of flags: HM_SHANI (x86 SHA
+ * extensions for every compression) and HM_AVX512 (16-lane AVX-512 PoW
+ * search); 0 is the portable C path. Callers set a flag only when hm_cpu
+ * says it is usable. */
 #ifndef HM_H
 #define HM_H
 
@@ -9,6 +11,7 @@
 
 #define HM_PORTABLE 0
 #define HM_SHANI 1
+#define HM_AVX512 2
 
 typedef struct {
   int x86;        /* compiled for x86/x86-64 */

@@ -244,13 +244,18 @@ static void nonce_mask(int o, uint8_t m[16]) {
   }
 }
 
-/* PoW tail block, two nonces interleaved (the round instructions are latency
- * bound, so two independent chains nearly double throughput). The nonce is
- * placed into the message words in registers (pshufb), the groups before the
- * one holding its first byte are computed once, and only the digest's first
+#ifndef HM_POW_LANES
+#define HM_POW_LANES 2
+#endif
+
+/* PoW tail block, HM_POW_LANES nonces interleaved (one round chain is
+ * latency bound; independent chains fill the SHA unit). The nonce is placed
+ * into the message words in registers (pshufb), the groups before the one
+ * holding its first byte are computed once, and only the digest's first
  * word is tested unless more than 32 bits are asked. */
 NI static int64_t ni_pow_block(const uint32_t mid[8], const uint8_t blk[64], size_t no, int bits, uint64_t start, uint64_t count) {
-  __m128i base[16], wa[16], wb[16];
+  enum { L = HM_POW_LANES };
+  __m128i base[16], w[L][16];
   __m128i midA, midC, preA, preC;
   int g = (int)(no / 16);
   int o = (int)(no % 16);
@@ -268,42 +273,93 @@ NI static int64_t ni_pow_block(const uint32_t mid[8], const uint8_t blk[64], siz
     for (int i = 0; i < g; i++) NI_R4(A, C, base[i], i);
     preA = A; preC = C;
   }
-  for (int i = 0; i < 4; i++) { wa[i] = base[i]; wb[i] = base[i]; }
+  for (int l = 0; l < L; l++) for (int i = 0; i < 4; i++) w[l][i] = base[i];
   uint64_t i = 0;
-  for (; i + 2 <= count; i += 2) {
+  for (; i < count; i += L) {
     uint64_t n = start + i;
-    __m128i na = _mm_cvtsi64_si128((long long)n), nb = _mm_cvtsi64_si128((long long)(n + 1));
-    wa[g] = _mm_or_si128(base[g], _mm_shuffle_epi8(na, nm0));
-    wb[g] = _mm_or_si128(base[g], _mm_shuffle_epi8(nb, nm0));
-    if (spill) {
-      wa[g + 1] = _mm_or_si128(base[g + 1], _mm_shuffle_epi8(na, nm1));
-      wb[g + 1] = _mm_or_si128(base[g + 1], _mm_shuffle_epi8(nb, nm1));
+    __m128i A[L], C[L];
+#pragma GCC unroll 8
+    for (int l = 0; l < L; l++) {
+      __m128i nv = _mm_cvtsi64_si128((long long)(n + (uint64_t)l));
+      w[l][g] = _mm_or_si128(base[g], _mm_shuffle_epi8(nv, nm0));
+      if (spill) w[l][g + 1] = _mm_or_si128(base[g + 1], _mm_shuffle_epi8(nv, nm1));
+      ni_schedule(w[l]);
+      A[l] = preA; C[l] = preC;
     }
-    ni_schedule(wa);
-    ni_schedule(wb);
-    __m128i A = preA, C = preC, Ab = preA, Cb = preC;
-#define NI_CASE2(k) case k: NI_R4(A, C, wa[k], k); NI_R4(Ab, Cb, wb[k], k); __attribute__((fallthrough));
-    switch (g) {
-      NI_CASE2(0) NI_CASE2(1) NI_CASE2(2) NI_CASE2(3) NI_CASE2(4) NI_CASE2(5) NI_CASE2(6) NI_CASE2(7)
-      NI_CASE2(8) NI_CASE2(9) NI_CASE2(10) NI_CASE2(11) NI_CASE2(12) NI_CASE2(13) NI_CASE2(14) NI_CASE2(15)
-      default: break;
+#pragma GCC unroll 16
+    for (int r = g; r < 16; r++) {
+#pragma GCC unroll 8
+      for (int l = 0; l < L; l++) NI_R4(A[l], C[l], w[l][r], r);
     }
-#undef NI_CASE2
-    A = _mm_add_epi32(A, midA); C = _mm_add_epi32(C, midC);
-    Ab = _mm_add_epi32(Ab, midA); Cb = _mm_add_epi32(Cb, midC);
-    if (ni_qualifies(A, C, bits)) return (int64_t)n;
-    if (ni_qualifies(Ab, Cb, bits)) return (int64_t)(n + 1);
+    for (int l = 0; l < L; l++) {
+      /* lanes past the range were computed but are never reported */
+      if (i + (uint64_t)l >= count) return -1;
+      if (ni_qualifies(_mm_add_epi32(A[l], midA), _mm_add_epi32(C[l], midC), bits)) return (int64_t)(n + (uint64_t)l);
+    }
   }
-  if (i < count) {
+  return -1;
+}
+
+/* ------------------------------------------------------------------ AVX-512 */
+/* 16 nonces per vector, one 32-bit lane each: the PoW tail block only (the
+ * general compression and the chain stay on SHA-NI / C). Rotations and
+ * three-input logic are single instructions (vprord, vpternlogd). */
+#define X5 __attribute__((target("avx512f")))
+#define XROR(x, n) _mm512_ror_epi32((x), (n))
+#define XADD(a, b) _mm512_add_epi32((a), (b))
+
+X5 static int64_t x16_pow_block(const uint32_t mid[8], const uint8_t blk[64], size_t no, int bits, uint64_t start, uint64_t count) {
+  uint32_t bw[16], pre[8];
+  uint32_t W0[64];
+  int r0 = (int)(no / 4);
+  unsigned sh = (unsigned)(no % 4) * 8;
+  for (int t = 0; t < 16; t++) bw[t] = be32(blk + 4 * t); /* nonce bytes are zero in blk */
+  memcpy(W0, bw, sizeof bw);
+  memcpy(pre, mid, sizeof pre);
+  rounds_to(pre, W0, r0);
+  const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  const __m512i shr = _mm512_set1_epi32((int)sh), shl = _mm512_set1_epi32((int)(32 - sh));
+  const int b32 = bits < 32 ? bits : 32;
+  const __m512i himask = _mm512_set1_epi32((int)(b32 == 0 ? 0u : 0xffffffffu << (32 - b32)));
+  const __m512i midA = _mm512_set1_epi32((int)mid[0]);
+  for (uint64_t i = 0; i < count; i += 16) {
     uint64_t n = start + i;
-    __m128i na = _mm_cvtsi64_si128((long long)n), *w = wa;
-    wa[g] = _mm_or_si128(base[g], _mm_shuffle_epi8(na, nm0));
-    if (spill) wa[g + 1] = _mm_or_si128(base[g + 1], _mm_shuffle_epi8(na, nm1));
-    ni_schedule(w);
-    __m128i A = preA, C = preC;
-    NI_GROUPS_FROM(g)
-    A = _mm_add_epi32(A, midA); C = _mm_add_epi32(C, midC);
-    if (ni_qualifies(A, C, bits)) return (int64_t)n;
+    uint32_t lo0 = (uint32_t)n, hi0 = (uint32_t)(n >> 32);
+    __m512i lo = XADD(_mm512_set1_epi32((int)lo0), iota);
+    __mmask16 carry = _mm512_cmplt_epu32_mask(lo, _mm512_set1_epi32((int)lo0));
+    __m512i hi = _mm512_mask_add_epi32(_mm512_set1_epi32((int)hi0), carry, _mm512_set1_epi32((int)hi0), _mm512_set1_epi32(1));
+    __m512i W[16];
+    for (int t = 0; t < 16; t++) W[t] = _mm512_set1_epi32((int)bw[t]);
+    W[r0] = _mm512_or_si512(W[r0], _mm512_srlv_epi32(hi, shr));
+    W[r0 + 1] = _mm512_or_si512(W[r0 + 1], _mm512_or_si512(_mm512_sllv_epi32(hi, shl), _mm512_srlv_epi32(lo, shr)));
+    if (r0 + 2 < 16) W[r0 + 2] = _mm512_or_si512(W[r0 + 2], _mm512_sllv_epi32(lo, shl));
+    __m512i a = _mm512_set1_epi32((int)pre[0]), b = _mm512_set1_epi32((int)pre[1]), c = _mm512_set1_epi32((int)pre[2]), d = _mm512_set1_epi32((int)pre[3]);
+    __m512i e = _mm512_set1_epi32((int)pre[4]), f = _mm512_set1_epi32((int)pre[5]), g = _mm512_set1_epi32((int)pre[6]), h = _mm512_set1_epi32((int)pre[7]);
+    for (int t = r0; t < 64; t++) {
+      __m512i wt;
+      if (t < 16) wt = W[t];
+      else {
+        __m512i w15 = W[(t - 15) & 15], w2 = W[(t - 2) & 15];
+        __m512i s0 = _mm512_ternarylogic_epi32(XROR(w15, 7), XROR(w15, 18), _mm512_srli_epi32(w15, 3), 0x96);
+        __m512i s1 = _mm512_ternarylogic_epi32(XROR(w2, 17), XROR(w2, 19), _mm512_srli_epi32(w2, 10), 0x96);
+        wt = XADD(XADD(W[t & 15], s0), XADD(W[(t - 7) & 15], s1));
+        W[t & 15] = wt;
+      }
+      __m512i S1v = _mm512_ternarylogic_epi32(XROR(e, 6), XROR(e, 11), XROR(e, 25), 0x96);
+      __m512i ch = _mm512_ternarylogic_epi32(e, f, g, 0xCA);
+      __m512i t1 = XADD(XADD(h, S1v), XADD(ch, XADD(wt, _mm512_set1_epi32((int)HM_K[t]))));
+      __m512i S0v = _mm512_ternarylogic_epi32(XROR(a, 2), XROR(a, 13), XROR(a, 22), 0x96);
+      __m512i maj = _mm512_ternarylogic_epi32(a, b, c, 0xE8);
+      h = g; g = f; f = e; e = XADD(d, t1); d = c; c = b; b = a; a = XADD(t1, XADD(S0v, maj));
+    }
+    __mmask16 hit = _mm512_testn_epi32_mask(XADD(a, midA), himask);
+    if (count - i < 16) hit &= (__mmask16)((1u << (count - i)) - 1);
+    while (hit != 0) {
+      int l = __builtin_ctz(hit);
+      hit &= (__mmask16)(hit - 1);
+      /* the first word qualifies; for > 32 bits check the whole digest */
+      if (bits <= 32 || c_pow_block(mid, blk, no, bits, n + (uint64_t)l, 1) >= 0) return (int64_t)(n + (uint64_t)l);
+    }
   }
   return -1;
 }
@@ -313,7 +369,7 @@ NI static int64_t ni_pow_block(const uint32_t mid[8], const uint8_t blk[64], siz
 
 void hm_compress(int impl, uint32_t st[8], const uint8_t *blocks, size_t n) {
 #ifdef HM_X86
-  if (impl == HM_SHANI) { ni_compress(st, blocks, n); return; }
+  if (impl & HM_SHANI) { ni_compress(st, blocks, n); return; }
 #endif
   (void)impl;
   c_compress(st, blocks, n);
@@ -342,7 +398,7 @@ void hm_sha256(int impl, const uint8_t *data, size_t len, uint8_t out[32]) {
 
 void hm_chain(int impl, uint8_t x[32], uint64_t steps) {
 #ifdef HM_X86
-  if (impl == HM_SHANI) { ni_chain(x, steps); return; }
+  if (impl & HM_SHANI) { ni_chain(x, steps); return; }
 #endif
   (void)impl;
   c_chain(x, steps);
@@ -376,7 +432,8 @@ int64_t hm_pow(int impl, const uint8_t *prefix, size_t len, int bits, uint64_t s
   }
   /* one tail block holding the nonce: midstate + precomputed leading rounds */
 #ifdef HM_X86
-  if (impl == HM_SHANI) return ni_pow_block(mid, buf, tlen, bits, start, count);
+  if (impl & HM_AVX512) return x16_pow_block(mid, buf, tlen, bits, start, count);
+  if (impl & HM_SHANI) return ni_pow_block(mid, buf, tlen, bits, start, count);
 #endif
   return c_pow_block(mid, buf, tlen, bits, start, count);
 }
