@@ -228,6 +228,18 @@ describe('nat table: model-based parity (fast-check)', () => {
       }
     }), { numRuns: 150 })
   })
+  it('a batch ending in an update when the table is exactly full does not grow it (regression)', () => {
+    const tables = impls.map(([, make]) => make())
+    for (const t of tables) {
+      for (const i of [0, 1, 2]) t.insert(keyOf(i), 0n)
+      expect(t.insertBatch(keysOf([11, 3, 4, 5, 6, 7, 8, 10, 9, 0]), new BigUint64Array(10))).toBe(9)
+      expect(t.capacity).toBe(16)
+      expect(t.size).toBe(12)
+    }
+    const dump = (t: NatMap): string[] => [...t.entries()].map(([k, v]) => `${hex(k)}=${v}`)
+    expect(dump(tables[0])).toEqual(dump(tables[2]))
+    for (const t of tables) t.dispose()
+  })
   it('random keys (full 128-bit), many deletes: parity with the model', () => {
     fc.assert(fc.property(fc.array(fc.tuple(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.boolean()), { maxLength: 300 }), (steps) => {
       const tables = impls.map(([, make]) => make())

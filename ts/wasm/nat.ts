@@ -118,9 +118,9 @@ export class NatTable implements NatMap {
     let j = 0
     while (j < n) {
       let room = natRoom(this.count, this.cap, this.maxEntries)
-      if (room <= 0 && this.count < this.maxEntries) { this.grow(); continue }
       if (room <= 0) {
-        // full: only updates can go in; insert() throws at the first new key
+        // no room: one entry at a time, so the table grows (or throws
+        // NatTableFullError) only when a new key needs room, as the reference does
         const k = keys.subarray(j * 16, j * 16 + 16)
         if (this.insert(k, values[j])) added++
         j++
