@@ -199,8 +199,8 @@ export async function run (opts: BenchOptions): Promise<BenchRow[]> {
   const byteRate = crc['crc32c JS byte-wise table (bytes)']
   const refCrc = crc['crc32c TS slicing-by-8 (bytes)']
   const wasmCrc = crc['crc32c WASM (bytes)']
-  rows.push(rateRow('crc32c, WASM slicing-by-8', gb(wasmCrc), 'GB/s', 'JS byte-wise table', gb(byteRate), '256 KiB, includes the copy into WASM memory'))
-  rows.push(rateRow('crc32c, WASM slicing-by-8', gb(wasmCrc), 'GB/s', 'TS slicing-by-8 (reference)', gb(refCrc)))
+  rows.push(rateRow('crc32c, WASM slicing-by-16', gb(wasmCrc), 'GB/s', 'JS byte-wise table', gb(byteRate), '256 KiB, includes the copy into WASM memory'))
+  rows.push(rateRow('crc32c, WASM slicing-by-16', gb(wasmCrc), 'GB/s', 'TS slicing-by-8 (reference)', gb(refCrc)))
   if (crcSink === 0x12345678 && sink === 1n) opts.log('(sink)')
   return rows
 }
