@@ -14,9 +14,23 @@ import { leadingZeroBits } from '../../ts/wasm/reference.ts'
 import { loadNativeKernel } from '../../node-host/kernel/native-kernel.ts'
 import { KernelPool, parallelPowSearch, parallelVdfVerify } from '../../node-host/kernel/parallel.ts'
 
+/**
+ * CPU seconds the process (worker threads included) used per wall second
+ * while `fn` ran: ~N when N threads really ran at once, ~1 when other
+ * processes held the other cores (this machine is shared).
+ */
+async function cpuPerWall (fn: () => Promise<unknown>): Promise<number> {
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  await fn()
+  const c = process.cpuUsage(c0)
+  return ((c.user + c.system) / 1e3) / (performance.now() - t0)
+}
+
 export async function run (opts: BenchOptions): Promise<BenchRow[]> {
   const m = { samples: opts.quick ? 3 : 7, ms: opts.quick ? 200 : 500 }
   const native = loadNativeKernel({ portable: false })
+  const shaNiOnly = loadNativeKernel({ avx512: false })
   const portable = loadNativeKernel({ portable: true })
   const simd = createWasmKernel(instantiateKernelModule('simd'))
   const rows: BenchRow[] = []
@@ -25,7 +39,8 @@ export async function run (opts: BenchOptions): Promise<BenchRow[]> {
     opts.log(`${label}: ${(r / 1e6).toFixed(2)} M/s`)
     return r
   }
-  const path = native.path === 'sha-ni' ? 'SHA-NI' : 'portable C (no SHA-NI)'
+  const names = { 'sha-ni+avx512': 'SHA-NI + AVX-512 PoW', 'sha-ni': 'SHA-NI', avx512: 'AVX-512 PoW, portable C', portable: 'portable C' }
+  const path = names[native.path]
   // warm the WASM entry points (V8 tiers them up between calls)
   const warm = new Uint8Array(32).fill(1)
   for (let i = 0; i < 6; i++) { simd.powSearch(warm, 256, 0, 20_000); simd.vdfSegment(warm, 20_000) }
@@ -47,10 +62,13 @@ export async function run (opts: BenchOptions): Promise<BenchRow[]> {
   const chunk = 1 << 21
   let an = 0
   const powNative = await rate(`pow native ${path}`, () => { native.powSearch(prefix, 256, an, chunk); an += chunk }, chunk)
+  let qn = 0
+  const powShaNi = await rate(`pow native ${names[shaNiOnly.path]}`, () => { shaNiOnly.powSearch(prefix, 256, qn, 1 << 20); qn += 1 << 20 }, 1 << 20)
   let pn = 0
   const powPortable = await rate('pow native portable C', () => { portable.powSearch(prefix, 256, pn, 1 << 19); pn += 1 << 19 }, 1 << 19)
   rows.push(rateRow(`pow nonce search, native ${path}`, powNative, 'nonces/s', 'WASM SIMD 4-way', powSimd, '41-byte prefix; target ≥ 5×'))
   rows.push(rateRow(`pow nonce search, native ${path}`, powNative, 'nonces/s', 'node:crypto per call', nodePow))
+  rows.push(rateRow(`pow nonce search, native ${names[shaNiOnly.path]}`, powShaNi, 'nonces/s', 'WASM SIMD 4-way', powSimd, 'HYPERMESH_NATIVE_AVX512=0'))
   rows.push(rateRow('pow nonce search, native portable C', powPortable, 'nonces/s', 'WASM SIMD 4-way', powSimd, 'the path used where the CPU lacks SHA-NI'))
 
   // --- PoTime chain x = H(x)
@@ -58,10 +76,11 @@ export async function run (opts: BenchOptions): Promise<BenchRow[]> {
   const nodeVdf = await rate('chain node:crypto', () => { for (let i = 0; i < 1000; i++) x = createHash('sha256').update(x).digest() }, 1000)
   const seed = new Uint8Array(32).fill(5)
   const vdfSimd = await rate('chain WASM SIMD', () => simd.vdfSegment(seed, 100_000), 100_000)
-  const vdfNative = await rate(`chain native ${path}`, () => native.vdfSegment(seed, 1_000_000), 1_000_000)
+  const chainPath = native.path.startsWith('sha-ni') ? 'SHA-NI' : 'portable C'
+  const vdfNative = await rate(`chain native ${chainPath}`, () => native.vdfSegment(seed, 1_000_000), 1_000_000)
   const vdfPortable = await rate('chain native portable C', () => portable.vdfSegment(seed, 200_000), 200_000)
-  rows.push(rateRow(`PoTime chain, native ${path}`, vdfNative, 'steps/s', 'WASM SIMD', vdfSimd, 'sequential: one core by definition; target ≥ 2.5×'))
-  rows.push(rateRow(`PoTime chain, native ${path}`, vdfNative, 'steps/s', 'node:crypto per call', nodeVdf))
+  rows.push(rateRow(`PoTime chain, native ${chainPath}`, vdfNative, 'steps/s', 'WASM SIMD', vdfSimd, 'sequential: one core by definition; target ≥ 2.5×'))
+  rows.push(rateRow(`PoTime chain, native ${chainPath}`, vdfNative, 'steps/s', 'node:crypto per call', nodeVdf))
   rows.push(rateRow('PoTime chain, native portable C', vdfPortable, 'steps/s', 'WASM SIMD', vdfSimd))
 
   // --- all cores
@@ -81,8 +100,9 @@ export async function run (opts: BenchOptions): Promise<BenchRow[]> {
     const powOne = await rate('pow native, 1 thread (same chunks, main thread)', () => {
       for (let i = 0; i < 4; i++) { native.powSearch(prefix, 256, on, chunk); on += chunk }
     }, 4 * chunk)
+    const powCpu = await cpuPerWall(async () => { await parallelPowSearch(prefix, 256, { start: wn, count: perCall, chunk, pool }); wn += perCall })
     rows.push(rateRow(`pow nonce search, native on ${threads} threads`, powAll, 'nonces/s', 'native on 1 thread', powOne,
-      `chunks of 2^21 in order, first nonce kept; pool start-up ${startupMs.toFixed(0)} ms not timed; target ≥ 1.8× on 2 cores`))
+      `chunks of 2^21 in order, first nonce kept; pool start-up ${startupMs.toFixed(0)} ms not timed; ${powCpu.toFixed(2)} CPU-s per wall-s; load avg ${os.loadavg()[0].toFixed(1)}; target ≥ 1.8× on 2 cores`))
 
     // --- parallel PoTime verification: s segments of T/k steps
     const k = 16
@@ -102,8 +122,9 @@ export async function run (opts: BenchOptions): Promise<BenchRow[]> {
       if (!await parallelVdfVerify(chainSeed, cps, per * k, k, segs, { pool })) throw new Error('parallel verification failed')
     }, steps, ms2)
     opts.log(`PoTime verify serial ${(vSerial / 1e6).toFixed(2)} M steps/s, parallel ${(vPar / 1e6).toFixed(2)} M steps/s`)
+    const vCpu = await cpuPerWall(async () => await parallelVdfVerify(chainSeed, cps, per * k, k, segs, { pool }))
     rows.push(rateRow(`PoTime verify, ${segs.length} segments on ${threads} threads`, vPar, 'steps/s', 'serial on 1 thread', vSerial,
-      `k = ${k}, T/k = 2^${Math.log2(per)}, native ${path}; target ≥ 1.8× on 2 cores`))
+      `k = ${k}, T/k = 2^${Math.log2(per)}, native ${chainPath}; ${vCpu.toFixed(2)} CPU-s per wall-s; load avg ${os.loadavg()[0].toFixed(1)}; target ≥ 1.8× on 2 cores`))
   } finally {
     await pool.close()
   }
