@@ -1,0 +1,115 @@
+/**
+ * Length-framed messages (ts/wire frames: `uvarint(length) ‖ payload`) over a
+ * libp2p 3 `Stream`. libp2p 3 streams are event based: `send()` returns false
+ * when the write buffer is full (wait for 'drain'), and reading is async
+ * iteration over chunks. Frame lengths are checked against the limit as soon
+ * as the header arrives, before any body byte is buffered.
+ */
+import type { Stream } from '@libp2p/interface'
+import { FrameDecoder, frameHeader } from '../wire/index.ts'
+import { AbortError } from '../errors.ts'
+import { MessageTooLargeError, RemoteRefusedError, TimeoutError } from './errors.ts'
+
+export interface FramedStreamInit {
+  maxFrameBytes: number
+  /** Called with the byte count of every chunk read / frame written (metrics). */
+  onBytesIn?: (n: number) => void
+  onBytesOut?: (n: number) => void
+}
+
+function abortReason (signal: AbortSignal): Error {
+  const r: any = signal.reason
+  if (r?.name === 'TimeoutError') return r instanceof TimeoutError ? r : new TimeoutError('operation timed out', { cause: r })
+  return r instanceof AbortError ? r : new AbortError(undefined, { cause: r })
+}
+
+export class FramedStream {
+  readonly stream: Stream
+  private readonly decoder: FrameDecoder
+  private readonly frames: Uint8Array[] = []
+  private readonly iter: AsyncIterator<Uint8Array | { subarray: () => Uint8Array, byteLength: number }>
+  private readonly init: FramedStreamInit
+  private ended = false
+
+  constructor (stream: Stream, init: FramedStreamInit) {
+    this.stream = stream
+    this.init = init
+    this.decoder = new FrameDecoder({ maxFrameBytes: init.maxFrameBytes })
+    this.iter = stream[Symbol.asyncIterator]()
+  }
+
+  /**
+   * The next frame, or `undefined` when the remote closed its side cleanly
+   * between frames. Throws MessageTooLargeError (over the limit), DecodeError
+   * (malformed or cut off), RemoteRefusedError (reset), AbortError/TimeoutError.
+   */
+  async read (signal?: AbortSignal): Promise<Uint8Array | undefined> {
+    for (;;) {
+      const f = this.frames.shift()
+      if (f !== undefined) return f
+      if (this.ended) return undefined
+      let r: IteratorResult<Uint8Array | { subarray: () => Uint8Array, byteLength: number }>
+      try {
+        r = await raceAbort(this.iter.next(), signal)
+      } catch (err: any) {
+        if (err?.name === 'AbortError' || err?.name === 'TimeoutError') throw err
+        throw new RemoteRefusedError(`stream ${this.stream.protocol ?? ''} failed: ${String(err?.message ?? err)}`, { cause: err })
+      }
+      if (r.done === true) {
+        this.ended = true
+        this.decoder.finish()
+        if (this.stream.status === 'reset' || this.stream.status === 'aborted') throw new RemoteRefusedError(`stream ${this.stream.protocol ?? ''} was reset`)
+        continue
+      }
+      const bytes = r.value instanceof Uint8Array ? r.value : r.value.subarray()
+      this.init.onBytesIn?.(bytes.byteLength)
+      try {
+        for (const frame of this.decoder.push(bytes)) this.frames.push(frame)
+      } catch (err: any) {
+        if (err?.name === 'DecodeError' && /exceeds/.test(String(err.message))) {
+          throw new MessageTooLargeError(`frame over the limit of ${this.init.maxFrameBytes} bytes`, { cause: err })
+        }
+        throw err
+      }
+    }
+  }
+
+  /** Sends one frame; waits for the stream to drain when its buffer is full. */
+  async write (payload: Uint8Array, signal?: AbortSignal): Promise<void> {
+    if (payload.byteLength > this.init.maxFrameBytes) throw new MessageTooLargeError(`message of ${payload.byteLength} bytes over the limit of ${this.init.maxFrameBytes}`)
+    const header = frameHeader(payload.byteLength, { maxFrameBytes: this.init.maxFrameBytes })
+    this.stream.send(header)
+    const ok = this.stream.send(payload)
+    this.init.onBytesOut?.(header.byteLength + payload.byteLength)
+    if (!ok) await raceAbort(this.stream.onDrain({ signal }), signal)
+  }
+
+  /** Closes our writing side, flushing what is queued. */
+  async closeWrite (signal?: AbortSignal): Promise<void> {
+    await this.stream.close({ signal })
+  }
+
+  abort (err: Error): void {
+    this.stream.abort(err)
+  }
+}
+
+/** `p`, or a rejection with AbortError/TimeoutError when `signal` fires first. */
+export async function raceAbort<T> (p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (signal === undefined) return await p
+  if (signal.aborted) {
+    p.catch(() => {})
+    throw abortReason(signal)
+  }
+  let onAbort: (() => void) | undefined
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(abortReason(signal))
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+  try {
+    return await Promise.race([p, aborted])
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort)
+    p.catch(() => {})
+  }
+}
