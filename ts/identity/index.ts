@@ -19,3 +19,8 @@ export {
   PUBLIC_KEY_BYTES, SECRET_KEY_BYTES, MAX_SIGNATURE_BYTES, KEYGEN_SEED_BYTES, NODE_ID_BYTES
 } from './falcon.ts'
 export type { KeyPair } from './falcon.ts'
+export {
+  createBinding, encodeBinding, decodeBinding, verifyBinding, bindingSignBytes,
+  MAX_PEER_ID_CHARS, MAX_BINDING_ADDRS, MAX_ADDR_CHARS
+} from './binding.ts'
+export type { Binding, VerifyBindingOptions } from './binding.ts'
