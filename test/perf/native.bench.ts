@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import os from 'node:os'
-import { measureRate, rateRow, type BenchOptions, type BenchRow } from './_harness.ts'
+import { measureRate, median, rateRow, type BenchOptions, type BenchRow } from './_harness.ts'
 import { instantiateKernelModule } from '../../ts/wasm/loader.ts'
 import { createWasmKernel } from '../../ts/wasm/wasm-kernel.ts'
 import { leadingZeroBits } from '../../ts/wasm/reference.ts'
@@ -15,16 +15,34 @@ import { loadNativeKernel } from '../../node-host/kernel/native-kernel.ts'
 import { KernelPool, parallelPowSearch, parallelVdfVerify } from '../../node-host/kernel/parallel.ts'
 
 /**
- * CPU seconds the process (worker threads included) used per wall second
- * while `fn` ran: ~N when N threads really ran at once, ~1 when other
- * processes held the other cores (this machine is shared).
+ * Wall time of one call, and the CPU seconds the process (worker threads
+ * included) used per wall second: ~N when N threads really ran at once,
+ * ~1 when other processes held the other cores (this machine is shared).
  */
-async function cpuPerWall (fn: () => Promise<unknown>): Promise<number> {
+async function timed (fn: () => unknown): Promise<{ ms: number, cpu: number }> {
   const c0 = process.cpuUsage()
   const t0 = performance.now()
   await fn()
+  const ms = performance.now() - t0
   const c = process.cpuUsage(c0)
-  return ((c.user + c.system) / 1e3) / (performance.now() - t0)
+  return { ms, cpu: ((c.user + c.system) / 1e3) / ms }
+}
+
+/** Median rates of `a` (opsA per call) and `b` (opsB per call), samples taken alternately after one warm-up each; `cpu` is a's median CPU-s per wall-s. */
+async function alternate (samples: number, opsA: number, opsB: number, a: () => unknown, b: () => unknown): Promise<{ a: number, b: number, cpu: number }> {
+  const ra: number[] = []
+  const rb: number[] = []
+  const cpu: number[] = []
+  await timed(a)
+  await timed(b)
+  for (let i = 0; i < samples; i++) {
+    const x = await timed(a)
+    ra.push(opsA / (x.ms / 1000))
+    cpu.push(x.cpu)
+    const y = await timed(b)
+    rb.push(opsB / (y.ms / 1000))
+  }
+  return { a: median(ra), b: median(rb), cpu: median(cpu) }
 }
 
 export async function run (opts: BenchOptions): Promise<BenchRow[]> {
@@ -92,39 +110,37 @@ export async function run (opts: BenchOptions): Promise<BenchRow[]> {
     await parallelPowSearch(prefix, 256, { count: threads * 4096, chunk: 4096, pool })
     const startupMs = performance.now() - t0
     const perCall = threads * 4 * chunk
+    const samples = opts.quick ? 5 : 9
     let wn = 0
-    const powAll = await rate(`pow native, ${threads} threads`, async () => {
-      await parallelPowSearch(prefix, 256, { start: wn, count: perCall, chunk, pool }); wn += perCall
-    }, perCall)
     let on = 0
-    const powOne = await rate('pow native, 1 thread (same chunks, main thread)', () => {
-      for (let i = 0; i < 4; i++) { native.powSearch(prefix, 256, on, chunk); on += chunk }
-    }, 4 * chunk)
-    const powCpu = await cpuPerWall(async () => { await parallelPowSearch(prefix, 256, { start: wn, count: perCall, chunk, pool }); wn += perCall })
-    rows.push(rateRow(`pow nonce search, native on ${threads} threads`, powAll, 'nonces/s', 'native on 1 thread', powOne,
-      `chunks of 2^21 in order, first nonce kept; pool start-up ${startupMs.toFixed(0)} ms not timed; ${powCpu.toFixed(2)} CPU-s per wall-s; load avg ${os.loadavg()[0].toFixed(1)}; target ≥ 1.8× on 2 cores`))
+    // serial and parallel samples alternate, so both see the same load from other processes
+    const pow = await alternate(samples, perCall, 4 * chunk,
+      async () => { await parallelPowSearch(prefix, 256, { start: wn, count: perCall, chunk, pool }); wn += perCall },
+      () => { for (let i = 0; i < 4; i++) { native.powSearch(prefix, 256, on, chunk); on += chunk } })
+    opts.log(`pow native ${threads} threads ${(pow.a / 1e6).toFixed(2)} M/s, 1 thread ${(pow.b / 1e6).toFixed(2)} M/s, ${pow.cpu.toFixed(2)} CPU-s per wall-s`)
+    rows.push(rateRow(`pow nonce search, native on ${threads} threads`, pow.a, 'nonces/s', 'native on 1 thread', pow.b,
+      `chunks of 2^21 in order, first nonce kept; pool start-up ${startupMs.toFixed(0)} ms not timed; ${pow.cpu.toFixed(2)} CPU-s per wall-s; load avg ${os.loadavg()[0].toFixed(1)}; target ≥ 1.8× on 2 cores`))
 
     // --- parallel PoTime verification: s segments of T/k steps
     const k = 16
-    const per = opts.quick ? 1 << 19 : 1 << 21
+    const per = opts.quick ? 1 << 20 : 1 << 21
     const segs = [0, 2, 3, 5, 8, 11, 13, 15]
     const chainSeed = new Uint8Array(32).fill(7)
     const cps = native.vdfChain(chainSeed, per * k, k)
-    const serialVerify = (): boolean => segs.every((j) => {
-      const got = native.vdfSegment(j === 0 ? chainSeed : cps.subarray((j - 1) * 32, j * 32), per)
-      return Buffer.compare(got, cps.subarray(j * 32, j * 32 + 32)) === 0
-    })
-    if (!serialVerify()) throw new Error('serial PoTime verification failed on a true chain')
+    const serialVerify = (): void => {
+      const ok = segs.every((j) => {
+        const got = native.vdfSegment(j === 0 ? chainSeed : cps.subarray((j - 1) * 32, j * 32), per)
+        return Buffer.compare(got, cps.subarray(j * 32, j * 32 + 32)) === 0
+      })
+      if (!ok) throw new Error('serial PoTime verification failed on a true chain')
+    }
     const steps = segs.length * per
-    const ms2 = { samples: m.samples, ms: 1 }
-    const vSerial = await measureRate(serialVerify, steps, ms2)
-    const vPar = await measureRate(async () => {
-      if (!await parallelVdfVerify(chainSeed, cps, per * k, k, segs, { pool })) throw new Error('parallel verification failed')
-    }, steps, ms2)
-    opts.log(`PoTime verify serial ${(vSerial / 1e6).toFixed(2)} M steps/s, parallel ${(vPar / 1e6).toFixed(2)} M steps/s`)
-    const vCpu = await cpuPerWall(async () => await parallelVdfVerify(chainSeed, cps, per * k, k, segs, { pool }))
-    rows.push(rateRow(`PoTime verify, ${segs.length} segments on ${threads} threads`, vPar, 'steps/s', 'serial on 1 thread', vSerial,
-      `k = ${k}, T/k = 2^${Math.log2(per)}, native ${chainPath}; ${vCpu.toFixed(2)} CPU-s per wall-s; load avg ${os.loadavg()[0].toFixed(1)}; target ≥ 1.8× on 2 cores`))
+    const v = await alternate(samples, steps, steps,
+      async () => { if (!await parallelVdfVerify(chainSeed, cps, per * k, k, segs, { pool })) throw new Error('parallel verification failed') },
+      serialVerify)
+    opts.log(`PoTime verify parallel ${(v.a / 1e6).toFixed(2)} M steps/s, serial ${(v.b / 1e6).toFixed(2)} M steps/s, ${v.cpu.toFixed(2)} CPU-s per wall-s`)
+    rows.push(rateRow(`PoTime verify, ${segs.length} segments on ${threads} threads`, v.a, 'steps/s', 'serial on 1 thread', v.b,
+      `k = ${k}, T/k = 2^${Math.log2(per)}, native ${chainPath}; ${v.cpu.toFixed(2)} CPU-s per wall-s; load avg ${os.loadavg()[0].toFixed(1)}; target ≥ 1.8× on 2 cores`))
   } finally {
     await pool.close()
   }
