@@ -10,10 +10,11 @@ const opHash = H('op-1')
 
 describe('PoWork', () => {
   it('finds the known first nonce (checked independently with node:crypto)', async () => {
-    // node:crypto search over H("hypermesh/powork/v1" ‖ opHash ‖ 0x01 ‖ u64be(n)), 12 bits → first n = 275
+    // node:crypto search over H(("hypermesh/powork/v1" ‖ opHash ‖ 0x01 ‖ zeros)[64] ‖ u64be(n)), 12 bits → first n = 2553
     const w = await proveWork(kernel, opHash, WORK_KINDS.Modify, 12)
-    expect(w).toEqual({ kind: WORK_KINDS.Modify, nonce: 275 })
-    expect(hex(H(workPrefix(opHash, WORK_KINDS.Modify), Uint8Array.of(0, 0, 0, 0, 0, 0, 1, 19))).slice(0, 3)).toBe('000')
+    expect(w).toEqual({ kind: WORK_KINDS.Modify, nonce: 2553 })
+    expect(workPrefix(opHash, WORK_KINDS.Modify).length).toBe(64)
+    expect(hex(H(workPrefix(opHash, WORK_KINDS.Modify), Uint8Array.of(0, 0, 0, 0, 0, 0, 0x09, 0xf9)))).toBe('000d4270a3ed7841300098eac70f3af85159dfe3f9a06c032590d881fbd819cb')
     expect(verifyWork(kernel, w, opHash, WORK_KINDS.Modify, 12)).toBe(true)
   })
 
@@ -46,7 +47,7 @@ describe('PoWork on all cores (node-host parallelPowSearch)', () => {
     const search = await parallelNonceSearch(2)
     if (search === undefined) throw new Error('node-host/kernel/parallel.ts did not load')
     const w = await proveWork(kernel, opHash, WORK_KINDS.Modify, 12, { search })
-    expect(w).toEqual({ kind: WORK_KINDS.Modify, nonce: 275 })
+    expect(w).toEqual({ kind: WORK_KINDS.Modify, nonce: 2553 })
     const again = await proveWork(kernel, H('op-par'), WORK_KINDS.Storage, 14, { search })
     expect(again.nonce).toBe((await proveWork(kernel, H('op-par'), WORK_KINDS.Storage, 14)).nonce)
     const ac = new AbortController()

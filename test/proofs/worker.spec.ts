@@ -18,7 +18,7 @@ describe('proof worker (worker_threads)', () => {
     const seen: string[] = []
     let kernelName = ''
     const w = await proveWorkInWorker(H('op-1'), WORK_KINDS.Modify, 12, { onProgress: (p) => seen.push(p.phase), onKernel: (k) => { kernelName = k } })
-    expect(w).toEqual({ kind: WORK_KINDS.Modify, nonce: 275 })
+    expect(w).toEqual({ kind: WORK_KINDS.Modify, nonce: 2553 })
     expect(verifyWork(kernel, w, H('op-1'), WORK_KINDS.Modify, 12)).toBe(true)
     expect(seen).toContain('work')
     expect(kernelName).not.toBe('')

@@ -12,7 +12,7 @@ export const PROOF_DOMAINS = Object.freeze({
   plotSeed: te.encode('hypermesh/pospace/plot/v1'),
   /** PoSpace challenge j: H(D ‖ opHash ‖ anchor ‖ u32be(j)). */
   spaceChallenge: te.encode('hypermesh/pospace/challenge/v1'),
-  /** PoWork prefix: D ‖ opHash ‖ u8(kind), then the u64be nonce. */
+  /** PoWork prefix: D ‖ opHash ‖ u8(kind) ‖ zeros to 64 bytes, then the u64be nonce. */
   work: te.encode('hypermesh/powork/v1'),
   /** PoTime chain seed: H(D ‖ opHash ‖ anchor). */
   timeSeed: te.encode('hypermesh/potime/seed/v1'),

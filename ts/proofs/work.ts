@@ -1,7 +1,9 @@
 /**
- * PoWork (WHAT/HOW): a nonce with H(D ‖ opHash ‖ u8(kind) ‖ u64be(nonce))
+ * PoWork (WHAT/HOW): a nonce with H(D ‖ opHash ‖ u8(kind) ‖ 0-pad ‖ u64be(nonce))
  * having at least `bits` leading zero bits, `bits` set per work kind by the
- * preset. Verification is one hash.
+ * preset. The prefix is padded with zeros to exactly one 64-byte block so
+ * every kernel hashes it once (midstate) and each try costs ONE compression
+ * — the rate the presets are calibrated to. Verification is one hash.
  */
 import { InvalidArgumentError } from '../errors.ts'
 import type { Kernel } from '../wasm/kernel.ts'
@@ -11,11 +13,16 @@ import { HASH_BYTES, isWorkKind, POW_CHUNK_NONCES, PROOF_DOMAINS } from './const
 import type { ProofProgress, WorkProof } from './types.ts'
 import { concatBytes, cooperative, isBytes, u64be } from './_util.ts'
 
-/** The PoWork prefix D ‖ opHash ‖ u8(kind); the kernel appends the u64be nonce. */
+/** Length of the PoWork prefix: one SHA-256 block. */
+export const WORK_PREFIX_BYTES = 64
+
+/** The PoWork prefix D ‖ opHash ‖ u8(kind) ‖ zeros (64 bytes); the kernel appends the u64be nonce. */
 export function workPrefix (opHash: Uint8Array, kind: WorkKind): Uint8Array {
   if (!isBytes(opHash, HASH_BYTES)) throw new InvalidArgumentError('opHash must be 32 bytes')
   if (!isWorkKind(kind)) throw new InvalidArgumentError(`kind ${String(kind)} is not a WorkKind`)
-  return concatBytes(PROOF_DOMAINS.work, opHash, Uint8Array.of(kind))
+  const out = new Uint8Array(WORK_PREFIX_BYTES)
+  out.set(concatBytes(PROOF_DOMAINS.work, opHash, Uint8Array.of(kind)))
+  return out
 }
 
 export interface ProveWorkOptions {
