@@ -139,6 +139,8 @@ export interface FramedSession {
   readonly protocol: string
   readonly peerId: string
   request: (message: Uint8Array, opts?: { signal?: AbortSignal, timeoutMs?: number }) => Promise<Uint8Array>
+  /** Sends a message that gets no reply (pipelined; waits only when the stream's buffer is full). */
+  send: (message: Uint8Array, opts?: { signal?: AbortSignal, timeoutMs?: number }) => Promise<void>
   close: () => Promise<void>
 }
 
@@ -656,10 +658,25 @@ export class Stoq extends EventTarget implements Startable {
       chain = p.catch(() => {})
       return await p
     }
+    const send = async (message: Uint8Array, ro: { signal?: AbortSignal, timeoutMs?: number } = {}): Promise<void> => {
+      const run = async (): Promise<void> => {
+        try {
+          await fs.write(message, this.requestSignal(ro))
+          this.m.messages.inc(1, { direction: 'out', protocol })
+        } catch (err) {
+          stream.abort(err instanceof Error ? err : new Error(String(err)))
+          throw err
+        }
+      }
+      const p = chain.then(run, run)
+      chain = p.catch(() => {})
+      await p
+    }
     return {
       protocol,
       peerId,
       request,
+      send,
       close: async () => {
         await chain
         await fs.closeWrite().catch(() => {})
