@@ -5,6 +5,7 @@
  * argument of every kernel function selects the paths (flags): 0 portable C,
  * 1 SHA-NI, 2 AVX-512 PoW search, 3 both. */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include <node_api.h>
 #include "hm.h"
@@ -12,6 +13,8 @@
 #define MAX_SAFE 9007199254740991.0
 
 static hm_cpu cpu;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+static void detect_once(void) { hm_cpu_detect(&cpu); }
 
 static napi_value throw_type(napi_env env, const char *msg) { napi_throw_type_error(env, NULL, msg); return NULL; }
 static napi_value throw_range(napi_env env, const char *msg) { napi_throw_range_error(env, NULL, msg); return NULL; }
@@ -186,7 +189,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     { "vdfSegment", js_vdf_segment }, { "vdfChain", js_vdf_chain }, { "plotLabels", js_plot },
     { "merkleTree", js_merkle_tree }, { "merkleVerify", js_merkle_verify }, { "cpuFeatures", js_cpu }
   };
-  hm_cpu_detect(&cpu);
+  pthread_once(&cpu_once, detect_once); /* worker threads load the addon too */
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;
     if (napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f) != napi_ok ||
