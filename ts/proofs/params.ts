@@ -1,10 +1,15 @@
 /**
  * Proof parameters and the three presets, in one place.
  *
- * Rates used in the arithmetic (ENVIRONMENT.md, this machine, one core):
- *   native SHA-NI  PoW 35 M nonces/s, chain 20 M steps/s  ← the fastest honest prover
- *   WASM SIMD      PoW ≈ 5 M nonces/s, chain ≈ 7 M steps/s, ≈ 7 M one-block hashes/s
- *   FALCON-1024 verify ≈ 740/s (1.35 ms)
+ * Rates used in the arithmetic (this machine, one core; node-host/native
+ * README and test/perf/proofs.bench.ts, measured 2026-11-24):
+ *   native addon   PoW 78 M nonces/s (AVX-512 16-way; 38 M/s SHA-NI alone),
+ *                  chain 24.6 M steps/s (SHA-NI)  ← the fastest honest prover
+ *                  (ENVIRONMENT.md's first C loop: 35 M/s PoW, 20 M/s chain)
+ *   WASM SIMD      PoW ≈ 13.6 M nonces/s, chain ≈ 6.6 M steps/s, ≈ 5 M one-block hashes/s
+ *   FALCON-1024 verify ≈ 740–1 350/s (0.75–1.35 ms; load-dependent here)
+ * The PoW prefix is one 64-byte block, so a try is one compression after
+ * the midstate. A chain step is one compression (32-byte message).
  * A "hash" below is one SHA-256 compression (64-byte block). A plot label
  * hashes 104 bytes = 2 compressions; a Merkle node 64 bytes = 1 (+1 padding
  * block, counted as 2 in the totals to stay honest about real cost).
@@ -76,9 +81,9 @@ export type PresetName = 'dev' | 'test' | 'production'
  * dev — local runs and unit tests; every part costs milliseconds even on the
  * TypeScript reference kernel. No security intended.
  *  - PoWork: Genesis 10 bits (1 024 tries), others 8 bits (256 tries):
- *    native 29 µs / 7 µs, WASM 0.2 ms / 0.05 ms. Verify: 1 hash.
+ *    native 13 µs / 3 µs, WASM 75 µs / 19 µs. Verify: 1 hash.
  *  - PoTime: T = 4 096, k = 64, s = 8 → segment 64 steps. Produce: 4 096
- *    hashes (0.2 ms native, 0.6 ms WASM). Verify: 8·64 = 512 chain hashes +
+ *    hashes (0.17 ms native, 0.6 ms WASM). Verify: 8·64 = 512 chain hashes +
  *    FS over 2 KiB (33) ≈ 550 hashes. One faked segment escapes with
  *    C(63,8)/C(64,8) = 56/64 = 0.875; grinding pays up to φ* ≈ 0.38.
  *    Proof 2 KiB.
@@ -98,10 +103,10 @@ const DEV: ProofParams = Object.freeze({
  * test — integration tests and the verification-throughput target: full
  * verification must reach ≥ 0.75× the bare FALCON-1024 verify rate, so the
  * three hash proofs must verify in well under ~0.45 ms on WASM.
- *  - PoWork: Genesis 16 bits (65 536 tries: 1.9 ms native, 13 ms WASM),
- *    others 12 bits (4 096 tries: 0.12 ms native, 0.8 ms WASM). Verify: 1 hash.
- *  - PoTime: T = 4 096, k = 128, s = 12 → segment 32 steps. Produce: 0.2 ms
- *    native, 0.6 ms WASM. Verify: 12·32 = 384 chain hashes + FS over 4 KiB
+ *  - PoWork: Genesis 16 bits (65 536 tries: 0.84 ms native, 4.8 ms WASM),
+ *    others 12 bits (4 096 tries: 53 µs native, 0.3 ms WASM). Verify: 1 hash.
+ *  - PoTime: T = 4 096, k = 128, s = 12 → segment 32 steps. Produce: 0.17 ms
+ *    native, 0.62 ms WASM. Verify: 12·32 = 384 chain hashes + FS over 4 KiB
  *    (65) ≈ 450 hashes (the time digest reuses the FS root). One faked
  *    segment escapes with 1 − 12/128 = 0.906 (and saves 1/128); half faked:
  *    C(64,12)/C(128,12) ≈ 2^-12.6 per FS roll. Grinding: (1-φ)^-12 · 65 <
@@ -112,9 +117,10 @@ const DEV: ProofParams = Object.freeze({
  *    4·(3·14·2 + 2) = 344 hashes (≈ 260 when c is odd: c−1's path is
  *    shared) + the part digest over ≈ 6 KiB (≈ 95). Half-plot prover (no
  *    recompute): (3/16)^4 ≈ 1.2·10^-3 per proof.
- *  - Whole proof verify ≈ 900 hashes + decode ≈ 0.15–0.2 ms on WASM
- *    (measured: test/perf/proofs.bench.ts), ≈ 0.06 ms native, beside
- *    FALCON-1024's 0.75–1.35 ms: ≈ 0.8–0.9× the bare signature rate.
+ *  - Whole proof verify ≈ 900 hashes + decode: measured (test/perf/
+ *    proofs.bench.ts, everything but the signature) ≈ 70–100 µs native,
+ *    ≈ 200 µs WASM SIMD, beside FALCON-1024's 0.75–1.35 ms: 0.83–0.94× the
+ *    bare signature rate on native, 0.76–0.78× on WASM SIMD.
  *    This preset trades security for that throughput target; only
  *    `production` is meant to resist a motivated prover.
  */
@@ -127,32 +133,38 @@ const TEST: ProofParams = Object.freeze({
 })
 
 /**
- * production — calibrated to the fastest honest prover (native SHA-NI, one core).
- *  - PoWork (expected work 2^bits; native 35 M/s, WASM 5 M/s):
- *    Genesis 30 bits: 2^30 ≈ 1.07·10^9 tries → 31 s native, 3.6 min WASM
+ * production — calibrated to the fastest honest prover (native addon, one core).
+ *  - PoWork (expected work 2^bits; native 78 M/s, WASM SIMD 13.6 M/s; all
+ *    cores of this 2-core machine ≈ 145 M/s, so halve the native times there):
+ *    Genesis 31 bits: 2^31 ≈ 2.1·10^9 tries → 27.5 s native, 2.6 min WASM
  *      (registering an identity/asset is rare and must be expensive to spam).
- *    Modify 22: 4.2 M tries → 0.12 s native, 0.84 s WASM.
- *    Delete 20: 1.0 M tries → 30 ms native, 0.2 s WASM.
- *    Storage 24, Compute 24: 16.8 M → 0.48 s native, 3.4 s WASM.
- *    Network 22: 0.12 s native, 0.84 s WASM.
+ *    Modify 23: 8.4 M tries → 0.11 s native, 0.62 s WASM.
+ *    Delete 21: 2.1 M tries → 27 ms native, 0.15 s WASM.
+ *    Storage 25, Compute 25: 33.6 M → 0.43 s native, 2.5 s WASM.
+ *    Network 23: 0.11 s native, 0.62 s WASM.
  *    Verify: 1 hash.
  *  - PoTime: T = 2^24 = 16 777 216, k = 2 048, s = 32 → segment 8 192 steps.
- *    Produce: ≥ 0.84 s on the fastest honest core (20 M/s), 2.4 s WASM —
- *    this is the "WHEN" delay. Verify: 32·8 192 = 262 144 chain hashes
- *    (13 ms native, 37 ms WASM; parallel over cores) + FS over 64 KiB
- *    (1 025). Half faked: 2^-32 per FS roll. Grinding: (1-φ)^-32 · 1 025 <
- *    φ·2^24 holds up to φ* ≈ 0.22 → effective sequential work ≈ 0.78·T ≈
- *    0.65 s native. One faked segment escapes with 1 − 32/2048 = 0.984
- *    (and saves 1/2048). Proof 64 KiB.
+ *    Produce: ≥ 0.68 s on the fastest honest core (24.6 M/s; a chain does
+ *    not parallelise), 2.5 s WASM — this is the "WHEN" delay. Verify:
+ *    32·8 192 = 262 144 chain hashes (10.7 ms native, 40 ms WASM; segments
+ *    are independent, so node-host can split them over cores) + FS over
+ *    64 KiB (1 025). Half faked: 2^-32 per FS roll. Grinding: (1-φ)^-32 ·
+ *    1 025 < φ·2^24 holds up to φ* ≈ 0.22 → effective sequential work ≈
+ *    0.78·T ≈ 0.53 s native. One faked segment escapes with 1 − 32/2048 =
+ *    0.984 (and saves 1/2048). Proof 64 KiB.
  *  - PoSpace: n = 2^22 (128 MiB of labels, 256 MiB tree on disk), 16
- *    challenges. Build ≈ 2·2^22·2 ≈ 16.8 M hashes (≈ 0.8 s native, ≈ 2.4 s
- *    WASM). Verify: 16·(3·22·2 + 2) = 2 144 hashes. Half-plot prover (no
- *    recompute): (3/16)^16 ≈ 2^-38.6; a plot with 10 % bad labels passes
- *    with 0.9^16 ≈ 0.19 per proof, 10^-2 after three proofs. Proof ≈ 35 KiB.
+ *    challenges. Build ≈ 2·2^22·2 ≈ 16.8 M hashes (≈ 0.7 s native; measured
+ *    7 s on WASM including copies). Verify: 16·(3·22·2 + 2) = 2 144 hashes.
+ *    Half-plot prover (no recompute): (3/16)^16 ≈ 2^-38.6; a plot with 10 %
+ *    bad labels passes with 0.9^16 ≈ 0.19 per proof, 10^-2 after three
+ *    proofs. Proof ≈ 35 KiB (whole ConsensusProof ≈ 100 KB, under the
+ *    ledger's 256 KiB MAX_PROOF_BYTES).
+ *  - Measured (bench, WASM SIMD): generation 5.9 s with the plot already
+ *    built, verification 44 ms.
  */
 const PRODUCTION: ProofParams = Object.freeze({
   name: 'production',
-  workBits: Object.freeze([30, 22, 20, 24, 24, 22]),
+  workBits: Object.freeze([31, 23, 21, 25, 25, 23]),
   time: Object.freeze({ steps: 1 << 24, checkpoints: 2048, samples: 32 }),
   space: Object.freeze({ log2Size: 22, challenges: 16 }),
   maxClockSkewMicros: 30_000_000
