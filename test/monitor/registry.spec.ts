@@ -108,7 +108,8 @@ describe('ts/monitor registry', () => {
       checkGrammar(text)
       const [fam] = parsePrometheusTextFormat(text)
       expect(fam.metrics[0].labels?.v).toBe(value)
-      expect(Number(fam.metrics[0].value)).toBe(x)
+      const v = fam.metrics[0].value
+      expect(v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v)).toBe(x)
       expect(fam.help.trim()).toBe(help.trim()) // parsers differ on blanks around HELP text
     }), { numRuns: 300 })
   })

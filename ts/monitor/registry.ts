@@ -43,6 +43,7 @@ export function formatPrometheusValue (value: number): string {
   if (value === Infinity) return '+Inf'
   if (value === -Infinity) return '-Inf'
   if (Number.isNaN(value)) return 'NaN'
+  if (Object.is(value, -0)) return '-0'
   return String(value)
 }
 
