@@ -3,11 +3,12 @@ import { createHash } from 'node:crypto'
 import { nodeIdOf } from '../../ts/identity/index.ts'
 import { testKeyPair } from '../fixtures/keys.ts'
 import {
-  createConsensusProof, verifyConsensusProof, checkConsensusProof, combinedHash, proofDigests
+  createConsensusProof, verifyConsensusProof, checkConsensusProof, checkConsensusProofAsync, combinedHash, proofDigests
 } from '../../ts/proofs/bundle.ts'
+import { parallelSegmentVerifier } from '../../node-host/proofs/parallel-work.ts'
 import { encodeConsensusProof, decodeConsensusProof, encodeWorkProof } from '../../ts/proofs/encoding.ts'
 import { MemoryPlotStore } from '../../ts/proofs/plot.ts'
-import { stakeMessage } from '../../ts/proofs/stake.ts'
+import { proveStake, stakeMessage } from '../../ts/proofs/stake.ts'
 import { PRESETS } from '../../ts/proofs/params.ts'
 import { PROOF_DOMAINS, WORK_KINDS } from '../../ts/proofs/constants.ts'
 import type { ConsensusProof, NodeStanding, OperationRef, VerifierContext } from '../../ts/proofs/types.ts'
@@ -186,5 +187,18 @@ describe('ConsensusProof', () => {
     })
     await expect(p).rejects.toMatchObject({ name: 'AbortError' })
     expect(phases[0]).toBe('time')
+  })
+
+  it('a correctly signed proof over a faked chain fails at PoTime; the async check (segments on all cores) agrees', async () => {
+    const verifySegments = await parallelSegmentVerifier(2)
+    expect(verifySegments).toBeDefined()
+    const faked = structuredClone(proof)
+    faked.time.checkpoints = prng(9).bytes(faked.time.checkpoints.length)
+    faked.stake = proveStake(keys.secretKey, keys.publicKey, op.opHash, op.kind, proofDigests(kernel, faked, op.opHash))
+    expect(checkConsensusProof(faked, op, ctxOf(world()), opts)).toEqual({ ok: false, reason: 'time' })
+    expect(await checkConsensusProofAsync(faked, op, ctxOf(world()), { ...opts, verifySegments })).toEqual({ ok: false, reason: 'time' })
+    expect(await checkConsensusProofAsync(bytes, op, ctxOf(world()), { ...opts, verifySegments })).toEqual({ ok: true })
+    expect(await checkConsensusProofAsync(bytes, op, ctxOf({ ...world(), last: 5 }), { ...opts, verifySegments })).toEqual({ ok: false, reason: 'sequence' })
+    expect(await checkConsensusProofAsync(bytes, op, ctxOf(world()), opts)).toEqual({ ok: true })
   })
 })

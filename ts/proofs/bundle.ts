@@ -13,7 +13,7 @@ import type { PlotStore } from './plot.ts'
 import { proveSpace, verifySpace } from './space.ts'
 import type { OtherDigests } from './stake.ts'
 import { proveStake, standingSuffices, verifyStakeSignature } from './stake.ts'
-import { computeChain, timeSampleRoot, timeSeed, verifyChain } from './time.ts'
+import { computeChain, sampleFromRoot, timeSampleRoot, timeSeed, verifyChain } from './time.ts'
 import type { ConsensusProof, NetworkPosition, OperationRef, ProofProgress, TimeProof, VerifierContext } from './types.ts'
 import { proveWork, verifyWork } from './work.ts'
 import type { NonceSearch } from './work.ts'
@@ -139,15 +139,18 @@ export type ProofFailure =
 
 export type ProofCheck = { ok: true } | { ok: false, reason: ProofFailure }
 
-/**
- * Checks everything, cheapest first (so junk costs the sender more than the
- * verifier): shape, PoWork (1 hash), clock window, anchor freshness,
- * sequence, registry standing and plot (lookups), PoSpace (hundreds of
- * hashes), PoTime segments (≈ s·T/k hashes), FALCON-1024 signature last.
- * Throws DecodeError for malformed bytes, InvalidArgumentError for an
- * unusable `op`/preset or a proof object that cannot be encoded.
- */
-export function checkConsensusProof (proof: Uint8Array | ConsensusProof, op: OperationRef, ctx: VerifierContext, opts: VerifyProofOptions): ProofCheck {
+interface Pending {
+  bytes: Uint8Array
+  spans: Spans
+  p: ConsensusProof
+  publicKey: Uint8Array
+  seed: Uint8Array
+  root: Uint8Array
+  params: ProofParams
+}
+
+/** Every check before the PoTime segments; a failure, or what the last two steps need. */
+function checkBeforeTime (proof: Uint8Array | ConsensusProof, op: OperationRef, ctx: VerifierContext, opts: VerifyProofOptions): ProofCheck | Pending {
   checkOp(op)
   const { kernel } = opts
   const params = resolveParams(opts.preset)
@@ -171,10 +174,57 @@ export function checkConsensusProof (proof: Uint8Array | ConsensusProof, op: Ope
   if (!verifySpace(kernel, p.space, op.opHash, p.time.anchor, nodeId, plot, params.space.challenges, params.space.log2Size)) return fail('space')
   const seed = timeSeed(kernel, op.opHash, p.time.anchor)
   const root = timeSampleRoot(kernel, seed, p.time.checkpoints)
-  if (!verifyChain(kernel, seed, p.time.checkpoints, params.time, root)) return fail('time')
-  const d = digestsFromBytes(kernel, bytes, spans, root)
-  if (!verifyStakeSignature(p.stake, standing.publicKey, op.opHash, op.kind, d)) return fail('signature')
+  return { bytes, spans, p, publicKey: standing.publicKey, seed, root, params }
+}
+
+function checkSignature (kernel: Kernel, op: OperationRef, s: Pending): ProofCheck {
+  const d = digestsFromBytes(kernel, s.bytes, s.spans, s.root)
+  if (!verifyStakeSignature(s.p.stake, s.publicKey, op.opHash, op.kind, d)) return { ok: false, reason: 'signature' }
   return { ok: true }
+}
+
+/**
+ * Checks everything, cheapest first (so junk costs the sender more than the
+ * verifier): shape, PoWork (1 hash), clock window, anchor freshness,
+ * sequence, registry standing and plot (lookups), PoSpace (hundreds of
+ * hashes), PoTime segments (≈ s·T/k hashes), FALCON-1024 signature last.
+ * Throws DecodeError for malformed bytes, InvalidArgumentError for an
+ * unusable `op`/preset or a proof object that cannot be encoded.
+ */
+export function checkConsensusProof (proof: Uint8Array | ConsensusProof, op: OperationRef, ctx: VerifierContext, opts: VerifyProofOptions): ProofCheck {
+  const s = checkBeforeTime(proof, op, ctx, opts)
+  if ('ok' in s) return s
+  if (!verifyChain(opts.kernel, s.seed, s.p.time.checkpoints, s.params.time, s.root)) return { ok: false, reason: 'time' }
+  return checkSignature(opts.kernel, op, s)
+}
+
+/**
+ * Recomputes the chosen PoTime segments (j = segment index; j = 0 starts at
+ * `seed`), e.g. node-host's parallelVdfVerify over all cores. True when all match.
+ */
+export type SegmentVerifier = (seed: Uint8Array, checkpoints: Uint8Array, steps: number, k: number, segments: readonly number[], opts: { signal?: AbortSignal }) => Promise<boolean>
+
+export interface VerifyProofAsyncOptions extends VerifyProofOptions {
+  /** Where the PoTime segments are recomputed (default: in this thread with the kernel). */
+  verifySegments?: SegmentVerifier
+  signal?: AbortSignal
+}
+
+/**
+ * checkConsensusProof with the PoTime segment recomputation handed to
+ * `verifySegments` (worth it for `production`: 262 k chain hashes), same
+ * checks in the same order, same answers.
+ */
+export async function checkConsensusProofAsync (proof: Uint8Array | ConsensusProof, op: OperationRef, ctx: VerifierContext, opts: VerifyProofAsyncOptions): Promise<ProofCheck> {
+  const s = checkBeforeTime(proof, op, ctx, opts)
+  if ('ok' in s) return s
+  const { steps, checkpoints: k, samples } = s.params.time
+  const segments = sampleFromRoot(opts.kernel, s.root, k, samples)
+  const ok = opts.verifySegments === undefined
+    ? verifyChain(opts.kernel, s.seed, s.p.time.checkpoints, s.params.time, s.root)
+    : await opts.verifySegments(s.seed, s.p.time.checkpoints, steps, k, segments, opts.signal !== undefined ? { signal: opts.signal } : {})
+  if (!ok) return { ok: false, reason: 'time' }
+  return checkSignature(opts.kernel, op, s)
 }
 
 /** True when all four proofs verify for `op` in `ctx`; false otherwise. Throws DecodeError only for malformed bytes. */
