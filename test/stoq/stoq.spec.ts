@@ -7,7 +7,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import { testKeyPair } from '../fixtures/keys.ts'
-import { nodeIdOf, nodeIdToHex } from '../../ts/identity/index.ts'
+import { nodeIdOf, nodeIdToHex, createBinding, encodeBinding } from '../../ts/identity/index.ts'
 import { createMetricsRegistry } from '../../ts/monitor/index.ts'
 import { createStoq, identityBindingAuthority, signBinding, LINK_TIERS } from '../../ts/stoq/index.ts'
 import type { Stoq, StoqInit, BindingAuthority, DroppedPeer, GossipMessage } from '../../ts/stoq/index.ts'
@@ -73,9 +73,9 @@ describe('stoq on loopback', () => {
     const k3 = testKeyPair(3)
     const k4 = testKeyPair(4)
     const forgeries: Record<string, (peerId: string) => Uint8Array> = {
-      'wrong key': peerId => signBinding({ publicKey: k4.publicKey, secretKey: k3.secretKey }, { publicKey: k4.publicKey, peerId, addrs: [], expires: Date.now() + 60_000 }),
-      'wrong peerId': () => signBinding(k3, { publicKey: k3.publicKey, peerId: A.peerId, addrs: [], expires: Date.now() + 60_000 }),
-      expired: peerId => signBinding(k3, { publicKey: k3.publicKey, peerId, addrs: [], expires: Date.now() - 1000 }),
+      'wrong key': peerId => encodeBinding({ ...createBinding(k3, peerId, [], Date.now() + 60_000), publicKey: k4.publicKey, nodeId: nodeIdOf(k4.publicKey) }),
+      'wrong peerId': () => signBinding(k3, { peerId: A.peerId, addrs: [], expires: Date.now() + 60_000 }),
+      expired: peerId => signBinding(k3, { peerId, addrs: [], expires: Date.now() - 1000 }),
       garbage: () => new Uint8Array(300).fill(0xab)
     }
     const before = bMetrics.get('hypermesh_stoq_binding_failures_total')

@@ -1,64 +1,30 @@
 /**
- * The production BindingAuthority: a FALCON-1024 signed record
- * `{publicKey, peerId, addrs, expires}` under DOMAINS.Binding, made and
- * checked with ts/identity's sign/verify/nodeIdOf and encoded canonically with
- * ts/wire. (When ts/identity publishes its own binding record coder, this
- * adapter should delegate to it; the transport only sees bytes.)
+ * The production BindingAuthority: the FALCON-1024 signed NodeId ↔ PeerId
+ * binding of ts/identity (createBinding / encodeBinding / decodeBinding /
+ * verifyBinding). The transport only sees its bytes.
  */
-import { DOMAINS, sign, verify, nodeIdOf, nodeIdToHex, PUBLIC_KEY_BYTES, MAX_SIGNATURE_BYTES } from '../identity/index.ts'
-import type { KeyPair } from '../identity/index.ts'
-import { struct, literal, u8, u64, bytes, utf8, vector, varBytes, encodeCanonical, decodeCanonical } from '../wire/index.ts'
-import { InvalidArgumentError } from '../errors.ts'
+import { createBinding, encodeBinding, decodeBinding, verifyBinding, nodeIdToHex, MAX_BINDING_ADDRS } from '../identity/index.ts'
+import type { Binding, KeyPair } from '../identity/index.ts'
 import type { BindingAuthority, BindingCheck } from './binding.ts'
-import { MAX_BINDING_BYTES } from './constants.ts'
 
 /** Default lifetime of a binding; it is re-signed when less than half remains. */
 export const DEFAULT_BINDING_TTL_MS = 24 * 60 * 60 * 1000
-export const MAX_BINDING_ADDRS = 16
 
-export const BindingRecord = struct({
-  version: literal(u8, 1),
-  publicKey: bytes(PUBLIC_KEY_BYTES),
-  peerId: utf8(128),
-  addrs: vector(utf8(256), MAX_BINDING_ADDRS),
-  /** Milliseconds since the epoch. */
-  expires: u64
-}, 'BindingRecord')
-
-export const SignedBinding = struct({
-  record: varBytes(MAX_BINDING_BYTES),
-  signature: varBytes(MAX_SIGNATURE_BYTES)
-}, 'SignedBinding')
-
-export interface Binding {
-  publicKey: Uint8Array
-  peerId: string
-  addrs: string[]
-  expires: number
+/** Signs and encodes a binding of `keyPair` to `peerId` and `addrs` until `expires` (ms). */
+export function signBinding (keyPair: KeyPair, b: { peerId: string, addrs: readonly string[], expires: number }): Uint8Array {
+  return encodeBinding(createBinding(keyPair, b.peerId, b.addrs.slice(0, MAX_BINDING_ADDRS), b.expires))
 }
 
-/** Encodes and signs a binding record with `keyPair` (FALCON-1024). */
-export function signBinding (keyPair: KeyPair, b: Binding): Uint8Array {
-  if (!Number.isSafeInteger(b.expires) || b.expires < 0) throw new InvalidArgumentError('binding expires must be a safe integer of ms since the epoch')
-  const record = encodeCanonical(BindingRecord, { version: 1, publicKey: b.publicKey, peerId: b.peerId, addrs: b.addrs.slice(0, MAX_BINDING_ADDRS), expires: BigInt(b.expires) })
-  return encodeCanonical(SignedBinding, { record, signature: sign(keyPair.secretKey, DOMAINS.Binding, record) })
-}
-
-/** Checks signature, expiry and peerId; null when any fails or the bytes are malformed. */
+/** Checks signature, NodeId, expiry and peerId; null when any fails or the bytes are malformed. */
 export function checkBinding (encoded: Uint8Array, expectedPeerId: string, now: number): (BindingCheck & { binding: Binding }) | null {
+  let binding: Binding
   try {
-    const env = decodeCanonical(SignedBinding, encoded)
-    const rec = decodeCanonical(BindingRecord, env.record)
-    if (rec.peerId !== expectedPeerId) return null
-    if (rec.expires <= BigInt(Math.floor(now))) return null
-    if (!verify(rec.publicKey, DOMAINS.Binding, env.record, env.signature)) return null
-    return {
-      nodeId: nodeIdToHex(nodeIdOf(rec.publicKey)),
-      binding: { publicKey: rec.publicKey, peerId: rec.peerId, addrs: rec.addrs, expires: Number(rec.expires) }
-    }
+    binding = decodeBinding(encoded)
   } catch {
     return null
   }
+  if (!verifyBinding(binding, { now, expectedPeerId })) return null
+  return { nodeId: nodeIdToHex(binding.nodeId), binding }
 }
 
 /** A BindingAuthority for a node whose signing key is `keyPair`. */
@@ -72,7 +38,7 @@ export function identityBindingAuthority (init: { keyPair: KeyPair, ttlMs?: numb
       const key = addrs.join(' ')
       if (cached !== undefined && cached.peerId === peerId && cached.addrs === key && cached.expires - t > ttl / 2) return cached.bytes
       const expires = t + ttl
-      const bytes = signBinding(init.keyPair, { publicKey: init.keyPair.publicKey, peerId, addrs, expires })
+      const bytes = signBinding(init.keyPair, { peerId, addrs, expires })
       cached = { peerId, addrs: key, expires, bytes }
       return bytes
     },
