@@ -15,25 +15,42 @@ if (major < 22) {
 }
 const out = path.join(root, 'test-results', 'vitest.json')
 await mkdir(path.dirname(out), { recursive: true })
-await rm(out, { force: true })
 const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs')
-const child = spawn(process.execPath, [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...process.argv.slice(2)], {
-  cwd: root, stdio: 'inherit', env: { ...process.env }
-})
-const code = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))))
-let passed = 0; let failed = 0; let skipped = 0
-try {
-  const r = JSON.parse(await readFile(out, 'utf8'))
-  passed = r.numPassedTests ?? 0
-  failed = (r.numFailedTests ?? 0)
-  skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0)
-  // a suite that failed to load counts as a failure even with no test inside
-  const brokenSuites = (r.testResults ?? []).filter((s) => s.status === 'failed' && (s.assertionResults ?? []).length === 0).length
-  failed += brokenSuites
-} catch (err) {
-  console.error(`could not read vitest results: ${err.message}`)
-  if (code === 0) process.exitCode = 1
-  failed = Math.max(failed, 1)
+const extra = process.argv.slice(2)
+
+/** Runs vitest once; returns {code, passed, failed, skipped} read from its JSON report. */
+async function runVitest (label, args, env, outFile) {
+  await rm(outFile, { force: true })
+  const child = spawn(process.execPath, [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${outFile}`, ...args], {
+    cwd: root, stdio: 'inherit', env: { ...process.env, ...env }
+  })
+  const code = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))))
+  const counts = { code, passed: 0, failed: 0, skipped: 0 }
+  try {
+    const r = JSON.parse(await readFile(outFile, 'utf8'))
+    counts.passed = r.numPassedTests ?? 0
+    counts.failed = r.numFailedTests ?? 0
+    counts.skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0)
+    // a suite that failed to load counts as a failure even with no test inside
+    counts.failed += (r.testResults ?? []).filter((s) => s.status === 'failed' && (s.assertionResults ?? []).length === 0).length
+  } catch (err) {
+    console.error(`${label}: could not read vitest results: ${err.message}`)
+    counts.failed = Math.max(counts.failed, 1)
+    if (counts.code === 0) counts.code = 1
+  }
+  return counts
 }
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`)
-process.exitCode = code !== 0 ? code : (failed > 0 ? 1 : 0)
+
+const runs = [await runVitest('all', extra, {}, out)]
+// The proofs suite again with each portable kernel forced (the main run used
+// the fastest, normally the native addon): every kernel must pass it whole.
+if (extra.length === 0) {
+  for (const kernel of ['simd', 'scalar', 'ts']) {
+    console.log(`\n== test/proofs with HYPERMESH_KERNEL=${kernel}`)
+    runs.push(await runVitest(`proofs/${kernel}`, ['test/proofs'], { HYPERMESH_KERNEL: kernel }, path.join(root, 'test-results', `vitest-proofs-${kernel}.json`)))
+  }
+}
+const total = runs.reduce((a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed, skipped: a.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 })
+console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`)
+const firstBad = runs.find((r) => r.code !== 0)
+process.exitCode = firstBad !== undefined ? firstBad.code : (total.failed > 0 ? 1 : 0)
