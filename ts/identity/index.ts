@@ -24,3 +24,5 @@ export {
   MAX_PEER_ID_CHARS, MAX_BINDING_ADDRS, MAX_ADDR_CHARS
 } from './binding.ts'
 export type { Binding, VerifyBindingOptions } from './binding.ts'
+export { KeystoreError, loadOrCreateIdentity, identityToRecord, identityFromRecord } from './keystore.ts'
+export type { Keystore, StoredIdentity, IdentityRecord } from './keystore.ts'
