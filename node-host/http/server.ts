@@ -51,6 +51,8 @@ export interface HttpServerInit {
   metrics: () => string | Promise<string>
   /** Defaults to the hardware adapters, cached for a few seconds. */
   hardware?: () => Promise<HardwareReport>
+  /** Extra JSON routes (`/api/...` path -> value), answered like /api/status. */
+  routes?: Record<string, () => unknown>
   /** Where index.html, dashboard.js and dashboard.css are (default node-host/dashboard). */
   dashboardDir?: string
 }
@@ -111,6 +113,10 @@ export class HttpServer {
       '/api/metrics': async () => json({ families: familiesToJson(parsePrometheusText(await this.init.metrics())), at: Date.now() }),
       '/api/status': async () => json({ ...(await this.init.status()), host: this.hostLoad(), at: Date.now() }),
       '/api/hardware': async () => json(await this.hardware())
+    }
+    for (const [route, fn] of Object.entries(init.routes ?? {})) {
+      if (!/^\/api\/[a-z0-9/-]+$/.test(route) || route in this.routes) throw new Error(`bad or duplicate route ${route}`)
+      this.routes[route] = async () => json(await fn())
     }
   }
 

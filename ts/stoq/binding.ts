@@ -36,6 +36,8 @@ export const DROP_REASONS = Object.freeze({
   bindingTimeout: 'binding-timeout',
   /** It flooded past its rate limits. */
   rateLimit: 'rate-limit',
+  /** It belongs to another chain (its hello named another genesis). */
+  wrongChain: 'wrong-chain',
   /** Its connections closed. */
   disconnected: 'disconnected'
 } as const)

@@ -1,0 +1,710 @@
+/**
+ * The running node: the composition root of node-host. It wires
+ *  - the identity (FALCON-1024 + libp2p key) from the data directory's keystore,
+ *  - the hashing kernel picked by a start-up self-test (native, simd, scalar, ts),
+ *  - the ledger on LevelDB (`<data>/chain`) with its transaction handlers and
+ *    a mempool that verifies each transaction's ConsensusProof once,
+ *  - the Tendermint engine (ts/consensus), whose actions this file performs
+ *    with real timers, real FALCON signatures, gossipsub and LevelDB,
+ *  - stoq (libp2p: TCP + noise + yamux, WebSockets, gossipsub, framed sync),
+ *  - the HTTP API, /metrics and the dashboard,
+ *  - a producer of real transactions (`node.status` reports with all four proofs).
+ *
+ * Engine events and everything that touches the ledger run one at a time on
+ * a serial queue, so the engine sees exactly the event order the simulator
+ * proves safe, and the write-ahead record is durable before any later action.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { generateKeyPair as generateLibp2pKey, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import {
+  Ledger, Mempool, ProofCache, blockHash, bytesEqual, decodeTx, encodeTx, operationHash, toHex, txHash,
+  type Block, type CommitCertificate, type Genesis, type Transaction
+} from '../../ts/ledger/index.ts'
+import { consensusProofVerifier } from '../../ts/ledger/proof-verifier.ts'
+import {
+  TendermintEngine, ValidatorSet, decodeMessage, encodeMessage, serveSync, verifyCommitCertificate,
+  type EngineAction, type EngineEvent, type Message, type Proposal, type Timeouts, type Vote
+} from '../../ts/consensus/index.ts'
+import { createConsensusProof } from '../../ts/proofs/bundle.ts'
+import { encodeConsensusProof } from '../../ts/proofs/encoding.ts'
+import type { PlotStore } from '../../ts/proofs/plot.ts'
+import { DOMAINS, loadOrCreateIdentity, nodeIdOf, sign, verify, type Domain, type KeyPair } from '../../ts/identity/index.ts'
+import { createStoq, identityBindingAuthority, TOPICS, protocolId, DROP_REASONS, type Stoq } from '../../ts/stoq/index.ts'
+import { createMetricsRegistry, type MetricsRegistry, type Histogram, type Counter, type Gauge } from '../../ts/monitor/index.ts'
+import type { Kernel } from '../../ts/wasm/kernel.ts'
+import { FileKeystore } from '../identity/file-keystore.ts'
+import { LevelBlockStore } from '../store/index.ts'
+import { createHttpServer, type HttpServer, type NodeStatus } from '../http/index.ts'
+import { selectKernel } from '../kernel/select.ts'
+import type { KernelName } from '../../ts/wasm/kernel.ts'
+import { createFilePlot, openFilePlot, type FilePlotStore } from '../proofs/plot-file-store.ts'
+import { GENESIS_FILE, fileExists, loadGenesisFile, makeGenesis, plotLog2For, writeGenesisFile } from './genesis.ts'
+import { STATUS_TX_KIND, STATUS_WORK_KIND, encodeStatusReport, registerStatusTx } from './status-tx.ts'
+import { HelloMessage, encodeHello } from './hello.ts'
+
+export const SYNC_PROTOCOL = protocolId('sync', 1)
+export const HELLO_PROTOCOL = protocolId('hello', 1)
+/** Largest sync answer (a snapshot of the whole state). */
+export const MAX_SYNC_BYTES = 32 * 1024 * 1024
+const SYNC_BATCH = 64
+const FINALITY_WINDOW = 1000
+const DEV_TIMEOUTS: Partial<Timeouts> = { propose: 1000, prevote: 500, precommit: 500, delta: 250, commit: 250, rebroadcast: 1000, sync: 500 }
+
+export interface NodeOptions {
+  /** Data directory (keys, chain, plot, genesis). */
+  dataDir: string
+  /** Genesis file. Default `<dataDir>/genesis.json`; with `dev`, written on first start when absent. */
+  genesisFile?: string
+  /** Create a single-validator dev genesis when none exists (what `hypermesh up` with no flags does). */
+  dev?: boolean
+  /** Vote in consensus (this node's key must be a genesis validator). Default: true with `dev`. */
+  validator?: boolean
+  /** libp2p listen multiaddrs (default TCP + WebSockets on 127.0.0.1, free ports). */
+  listen?: string[]
+  /** Peers to dial at start and keep dialing while disconnected. */
+  bootstrap?: string[]
+  /** HTTP API address; null for none. Default 127.0.0.1:8080. */
+  http?: { host: string, port: number } | null
+  /** Force a kernel (default: HYPERMESH_KERNEL, else the fastest that passes its self-test). */
+  kernel?: KernelName
+  /** Interval of this node's `node.status` transactions in ms; 0 for none. Default 1000. */
+  txIntervalMs?: number
+  maxTxsPerBlock?: number
+  timeouts?: Partial<Timeouts>
+  /** One line per notable event (default: nothing). */
+  log?: (line: string) => void
+}
+
+export interface FinalitySummary { samples: number, p50Ms: number | null, p99Ms: number | null, meanMs: number | null }
+
+/** Thrown when the node cannot start with its configuration (named file, clear reason). */
+export class NodeConfigError extends Error {
+  static override readonly name = 'NodeConfigError'
+  override readonly name = 'NodeConfigError'
+  constructor (message: string, options?: ErrorOptions) { super(message, options) }
+}
+
+function quantile (sorted: number[], q: number): number | null {
+  if (sorted.length === 0) return null
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
+}
+
+const signatureVerify = (publicKey: Uint8Array, domain: string, message: Uint8Array, signature: Uint8Array): boolean => {
+  try { return verify(publicKey, domain as Domain, message, signature) } catch { return false }
+}
+
+interface NodeMetrics {
+  height: Gauge
+  round: Gauge
+  blocks: Counter
+  txs: Counter
+  finality: Histogram
+  txFinality: Histogram
+  proofVerify: Histogram
+  mempool: Gauge
+  rounds: Counter
+  syncs: Counter
+  malformed: Counter
+  txRejected: Counter
+}
+
+/** A running HyperMesh node. Create with `HyperMeshNode.start(opts)`, end with `stop()`. */
+export class HyperMeshNode {
+  readonly opts: NodeOptions
+  readonly dataDir: string
+  readonly identity: KeyPair
+  readonly nodeId: Uint8Array
+  readonly genesis: Genesis
+  readonly kernelName: string
+  readonly kernelReason: string
+  readonly validators: ValidatorSet
+  readonly selfIndex: number
+  readonly registry: MetricsRegistry
+  readonly stoq: Stoq
+  readonly ledger: Ledger
+  readonly mempool: Mempool
+  private readonly store: LevelBlockStore
+  private readonly kernel: Kernel
+  private engine: TendermintEngine
+  private plot: FilePlotStore | null
+  private http: HttpServer | null = null
+  private readonly m: NodeMetrics
+  private readonly log: (line: string) => void
+  private readonly startedAt = Date.now()
+  private queue: Promise<void> = Promise.resolve()
+  private readonly timers = new Set<NodeJS.Timeout>()
+  private stopping = false
+  private stopped: Promise<void> | null = null
+  private readonly finalitySamples: number[] = []
+  private readonly ownTxs = new Map<string, number>()
+  private nextSequence = 1
+  private producing = false
+  private readonly syncing = new Set<string>()
+  private readonly listeners = new Set<(block: Block) => void>()
+  private txCommitted = 0
+
+  private constructor (init: {
+    opts: NodeOptions, identity: KeyPair, genesis: Genesis, kernel: Kernel, kernelName: string, kernelReason: string,
+    store: LevelBlockStore, ledger: Ledger, registry: MetricsRegistry, stoq: Stoq, plot: FilePlotStore | null, selfIndex: number, validators: ValidatorSet
+  }) {
+    this.opts = init.opts
+    this.dataDir = path.resolve(init.opts.dataDir)
+    this.identity = init.identity
+    this.nodeId = nodeIdOf(init.identity.publicKey)
+    this.genesis = init.genesis
+    this.kernel = init.kernel
+    this.kernelName = init.kernelName
+    this.kernelReason = init.kernelReason
+    this.store = init.store
+    this.ledger = init.ledger
+    this.registry = init.registry
+    this.stoq = init.stoq
+    this.plot = init.plot
+    this.selfIndex = init.selfIndex
+    this.validators = init.validators
+    this.log = init.opts.log ?? (() => {})
+    this.mempool = new Mempool(this.ledger)
+    const r = this.registry
+    this.m = {
+      height: r.gauge({ name: 'hypermesh_consensus_height_blocks', help: 'Height of the latest finalized block' }),
+      round: r.gauge({ name: 'hypermesh_consensus_round_count', help: 'Round of the height being decided' }),
+      blocks: r.counter({ name: 'hypermesh_consensus_blocks_total', help: 'Blocks finalized by this node (consensus and sync)', labelNames: ['how'] }),
+      rounds: r.counter({ name: 'hypermesh_consensus_round_changes_total', help: 'Rounds entered after round 0 (timeouts, view changes)' }),
+      txs: r.counter({ name: 'hypermesh_ledger_txs_committed_total', help: 'Transactions in finalized blocks' }),
+      finality: r.histogram({
+        name: 'hypermesh_consensus_finality_microseconds',
+        help: 'Time from a block\'s proposal (its time) to its commit on this node',
+        buckets: [1e3, 5e3, 1e4, 2.5e4, 5e4, 1e5, 2.5e5, 5e5, 7.5e5, 1e6, 1.5e6, 2.5e6, 5e6, 1e7, 3e7]
+      }),
+      txFinality: r.histogram({
+        name: 'hypermesh_ledger_tx_finality_microseconds',
+        help: 'Time from creating one of our transactions to its commit',
+        buckets: [1e4, 5e4, 1e5, 2.5e5, 5e5, 7.5e5, 1e6, 1.5e6, 2.5e6, 5e6, 1e7, 3e7]
+      }),
+      proofVerify: r.histogram({ name: 'hypermesh_ledger_proof_verify_microseconds', help: 'Full ConsensusProof verification of one transaction (cache misses)' }),
+      mempool: r.gauge({ name: 'hypermesh_ledger_mempool_txs', help: 'Transactions waiting in the mempool', collect: (g) => g.set(this.mempool.size) }),
+      syncs: r.counter({ name: 'hypermesh_consensus_sync_requests_total', help: 'State-sync requests sent', labelNames: ['result'] }),
+      malformed: r.counter({ name: 'hypermesh_consensus_rejected_messages_total', help: 'Consensus messages dropped by the engine', labelNames: ['reason'], }),
+      txRejected: r.counter({ name: 'hypermesh_ledger_txs_rejected_total', help: 'Transactions refused by the mempool', labelNames: ['reason'] })
+    }
+    r.gauge({ name: 'hypermesh_node_info', help: 'Constant 1, labelled with this node\'s kernel, chain and role', labelNames: ['kernel', 'chain', 'role'] })
+      .set(1, { kernel: this.kernelName, chain: this.genesis.chainId, role: this.selfIndex >= 0 ? 'validator' : 'observer' })
+    r.gauge({ name: 'hypermesh_node_uptime_seconds', help: 'Seconds since this node started', collect: (g) => g.set(Math.round((Date.now() - this.startedAt) / 1000)) })
+    this.m.height.set(this.ledger.height)
+    this.engine = TendermintEngine.restore(this.engineConfig(), undefined, this.ledger.height + 1, this.ledger.lastBlock.time)
+  }
+
+  private engineConfig (): ConstructorParameters<typeof TendermintEngine>[0] {
+    return {
+      chainId: this.genesis.chainId,
+      validators: this.validators,
+      self: this.selfIndex,
+      verify: signatureVerify,
+      timeouts: { ...DEV_TIMEOUTS, ...this.opts.timeouts }
+    }
+  }
+
+  /** Opens everything, joins the mesh and starts consensus. */
+  static async start (opts: NodeOptions): Promise<HyperMeshNode> {
+    const log = opts.log ?? (() => {})
+    const dataDir = path.resolve(opts.dataDir)
+    await mkdir(dataDir, { recursive: true, mode: 0o700 })
+
+    const { identity: stored, created } = await loadOrCreateIdentity(new FileKeystore(dataDir),
+      async () => privateKeyToProtobuf(await generateLibp2pKey('Ed25519')))
+    const identity = stored.falcon
+    const nodeId = nodeIdOf(identity.publicKey)
+    log(`${created ? 'created' : 'loaded'} identity ${toHex(nodeId)} (${path.join(dataDir, 'keys.json')})`)
+
+    const sel = selectKernel({ ...(opts.kernel !== undefined ? { force: opts.kernel } : {}) })
+    const kernelName = sel.kernel.name
+    log(`kernel: ${sel.reason}`)
+
+    const genesisFile = path.resolve(opts.genesisFile ?? path.join(dataDir, GENESIS_FILE))
+    if (!(await fileExists(genesisFile))) {
+      if (opts.dev !== true) throw new NodeConfigError(`no genesis at ${genesisFile}: pass --genesis FILE (hypermesh testnet and hypermesh genesis write one), or run hypermesh up without --genesis for a dev mesh`)
+      const json = makeGenesis({ chainId: `hypermesh-dev-${toHex(nodeId).slice(0, 8)}`, preset: 'dev', members: [{ publicKey: identity.publicKey }], kernel: sel.kernel })
+      await writeGenesisFile(genesisFile, json)
+      log(`wrote a single-validator dev genesis to ${genesisFile}`)
+    }
+    const { genesis } = await loadGenesisFile(genesisFile)
+
+    // The chain directory belongs to one genesis: refuse to mix chains.
+    const marker = path.join(dataDir, 'chain.genesis')
+    const hashHex = toHex(genesis.hash)
+    let markerText: string | null = null
+    try { markerText = (await readFile(marker, 'utf8')).trim() } catch { markerText = null }
+    if (markerText !== null && markerText !== hashHex) {
+      throw new NodeConfigError(`${path.join(dataDir, 'chain')} holds the chain of genesis ${markerText.slice(0, 16)}…, but ${genesisFile} is genesis ${hashHex.slice(0, 16)}…; use another --data directory or the matching genesis`)
+    }
+
+    const validators = ValidatorSet.fromGenesis(genesis)
+    const selfIndex = validators.validators.findIndex((v) => bytesEqual(v.nodeId, nodeId))
+    const wantValidator = opts.validator ?? opts.dev === true
+    if (wantValidator && selfIndex < 0) throw new NodeConfigError(`--validator: this node (${toHex(nodeId).slice(0, 16)}…) is not a validator in ${genesisFile}`)
+
+    const store = await LevelBlockStore.open(path.join(dataDir, 'chain'))
+    let ledger: Ledger
+    try {
+      ledger = await Ledger.open({ genesis, store, verifier: new ProofCache(consensusProofVerifier({ kernel: sel.kernel, preset: genesis.proofPreset })) })
+    } catch (err) { await store.close(); throw err }
+    if (markerText === null) await writeFile(marker, hashHex + '\n')
+    registerStatusTx(ledger)
+
+    // Plot 0 (PoSpace): built once, kept in the data directory.
+    let plot: FilePlotStore | null = null
+    const registered = ledger.view().plotOf(nodeId, 0)
+    if (registered !== undefined) {
+      const plotPath = path.join(dataDir, 'plots', `${toHex(nodeId).slice(0, 16)}-0.plot`)
+      await mkdir(path.dirname(plotPath), { recursive: true })
+      try { plot = await openFilePlot(plotPath) } catch {
+        plot = await createFilePlot(plotPath, sel.kernel, nodeId, 0, registered.log2Size)
+        log(`built plot 0 (2^${registered.log2Size} labels) at ${plotPath}`)
+      }
+      if (!bytesEqual(plot.info.root, registered.root)) {
+        await plot.close(); plot = null
+        log('warning: plot 0 does not match the root registered in the genesis; this node will not send transactions')
+      }
+    }
+
+    const registry = createMetricsRegistry()
+    const libp2pKey = privateKeyFromProtobuf(stored.libp2pPrivateKey)
+    const stoq = createStoq({
+      binding: identityBindingAuthority({ keyPair: identity }),
+      privateKey: libp2pKey,
+      metrics: registry,
+      ...(opts.listen !== undefined && opts.listen.length > 0 ? { listen: opts.listen } : {})
+    })
+    const node = new HyperMeshNode({ opts, identity, genesis, kernel: sel.kernel, kernelName, kernelReason: sel.reason, store, ledger, registry, stoq, plot, selfIndex, validators })
+    try {
+      await node.open()
+    } catch (err) {
+      await node.stop().catch(() => {})
+      throw err
+    }
+    return node
+  }
+
+  private async open (): Promise<void> {
+    const wal = await this.store.getConsensusState()
+    this.engine = TendermintEngine.restore(this.engineConfig(), wal, this.ledger.height + 1, this.ledger.lastBlock.time)
+    const seq = this.ledger.view().lastSequence(this.nodeId)
+    this.nextSequence = seq + 1
+
+    const stoq = this.stoq
+    stoq.setGossipValidator(TOPICS.consensus, (msg) => {
+      try { const m = decodeMessage(msg.data); return m.type === 'proposal' || m.type === 'prevote' || m.type === 'precommit' ? 'accept' : 'reject' } catch { return 'reject' }
+    })
+    stoq.subscribe(TOPICS.consensus, (msg) => { this.enqueue({ type: 'receive', bytes: msg.data, now: Date.now() }) })
+    stoq.setGossipValidator(TOPICS.mempool, (msg) => this.admitGossipTx(msg.data))
+    stoq.subscribe(TOPICS.mempool, () => {})
+    await stoq.handleFramed(SYNC_PROTOCOL, async (bytes) => await this.serveSyncRequest(bytes), { maxMessageBytes: MAX_SYNC_BYTES })
+    await stoq.handleFramed(HELLO_PROTOCOL, (bytes, ctx) => this.onHello(bytes, ctx.peerId))
+    stoq.addEventListener('peer:admitted', (ev) => { void this.sayHello((ev as CustomEvent<{ peerId: string }>).detail.peerId) })
+    await stoq.start()
+    this.log(`libp2p peer ${stoq.peerId} listening on ${stoq.addresses().join(' ')}`)
+
+    if (this.opts.http !== null) {
+      const hp = this.opts.http ?? { host: '127.0.0.1', port: 8080 }
+      this.http = createHttpServer({
+        host: hp.host,
+        port: hp.port,
+        status: () => this.status(),
+        metrics: () => this.registry.toPrometheus(),
+        routes: { '/api/finality': () => ({ ...this.finality(), samplesMs: [...this.finalitySamples] }) }
+      })
+      try { await this.http.start() } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        throw new NodeConfigError(code === 'EADDRINUSE' ? `HTTP ${hp.host}:${hp.port} is already in use (another node running?); pick another with --http HOST:PORT` : `HTTP ${hp.host}:${hp.port}: ${(err as Error).message}`, { cause: err })
+      }
+    }
+
+    for (const addr of this.opts.bootstrap ?? []) this.keepDialing(addr)
+    this.enqueue({ type: 'start', now: Date.now() })
+    const interval = this.opts.txIntervalMs ?? 1000
+    if (interval > 0 && this.plot !== null) this.every(interval, () => { void this.produceStatusTx() })
+    this.every(5000, () => { this.pruneOwnTxs() })
+  }
+
+  /** The HTTP API base URL (null without HTTP). */
+  get httpUrl (): string | null { return this.http?.url ?? null }
+
+  /** libp2p addresses including /p2p/<peerId>. */
+  addresses (): string[] { return this.stoq.addresses() }
+
+  /** Called after every finalized block (consensus or sync). */
+  onBlock (fn: (block: Block) => void): () => void { this.listeners.add(fn); return () => this.listeners.delete(fn) }
+
+  // ------------------------------------------------------------- serial queue
+
+  private run (job: () => Promise<void> | void): Promise<void> {
+    const p = this.queue.then(async () => { if (!this.stopping) await job() })
+    this.queue = p.catch((err: unknown) => { this.log(`error: ${(err as Error).stack ?? String(err)}`) })
+    return this.queue
+  }
+
+  private enqueue (ev: EngineEvent): void {
+    void this.run(async () => { await this.feed(ev) })
+  }
+
+  private async feed (ev: EngineEvent): Promise<void> {
+    const pending: EngineEvent[] = [ev]
+    while (pending.length > 0 && !this.stopping) {
+      const e = pending.shift() as EngineEvent
+      const before = { ...this.engine.stats }
+      const round = this.engine.round
+      const actions = this.engine.handle(e)
+      const s = this.engine.stats
+      if (s.malformed > before.malformed) this.m.malformed.inc(s.malformed - before.malformed, { reason: 'malformed' })
+      if (s.badSignatures > before.badSignatures) this.m.malformed.inc(s.badSignatures - before.badSignatures, { reason: 'bad-signature' })
+      if (s.equivocations > before.equivocations) this.m.malformed.inc(s.equivocations - before.equivocations, { reason: 'equivocation' })
+      if (this.engine.round > round && this.engine.round > 0) this.m.rounds.inc(this.engine.round - Math.max(round, 0))
+      this.m.round.set(Math.max(0, this.engine.round))
+      for (const a of actions) await this.perform(a, pending)
+    }
+  }
+
+  private async perform (a: EngineAction, pending: EngineEvent[]): Promise<void> {
+    switch (a.type) {
+      case 'sign-and-broadcast': {
+        const signature = sign(this.identity.secretKey, a.domain as Domain, a.signBytes)
+        const bytes = encodeMessage({ ...a.body, signature } as Proposal | Vote)
+        this.gossip(TOPICS.consensus, bytes)
+        pending.push({ type: 'receive', bytes, now: Date.now() })
+        return
+      }
+      case 'broadcast':
+        for (const m of a.messages) this.gossip(TOPICS.consensus, m)
+        return
+      case 'schedule-timeout': {
+        const { kind, height, round } = a
+        this.after(a.after, () => { this.enqueue({ type: 'timeout', kind, height, round, now: Date.now() }) })
+        return
+      }
+      case 'build-block': {
+        const block = this.ledger.buildBlock({
+          round: a.round, proposer: this.nodeId, time: a.time, candidates: this.mempool.select(this.opts.maxTxsPerBlock ?? 256)
+        })
+        pending.push({ type: 'block-built', height: a.height, round: a.round, block, now: Date.now() })
+        return
+      }
+      case 'validate-block': {
+        const t0 = performance.now()
+        const misses = this.ledger.proofs.stats.verifications
+        const check = this.ledger.validateBlock(a.block)
+        const verified = this.ledger.proofs.stats.verifications - misses
+        if (verified > 0) {
+          const per = ((performance.now() - t0) * 1000) / verified
+          for (let i = 0; i < verified; i++) this.m.proofVerify.observe(per)
+        }
+        if (!check.ok) this.log(`rejected block ${a.block.height}: ${check.reason}`)
+        pending.push({ type: 'block-validated', hash: blockHash(a.block), valid: check.ok, now: Date.now() })
+        return
+      }
+      case 'persist':
+        await this.store.putConsensusState(a.wal)
+        return
+      case 'commit':
+        await this.commit(a.block, a.cert, 'consensus')
+        return
+      case 'request-sync':
+        this.requestSync(a.validator, a.fromHeight)
+    }
+  }
+
+  private async commit (block: Block, cert: CommitCertificate, how: 'consensus' | 'sync'): Promise<void> {
+    const writes = this.ledger.prepareCommit(block, cert)
+    await this.store.put(block, cert, writes)
+    this.ledger.finishCommit(block, writes)
+    this.mempool.prune()
+    const now = Date.now()
+    const ms = Math.max(0, now - block.time)
+    if (how === 'consensus') {
+      this.m.finality.observe(ms * 1000)
+      this.finalitySamples.push(ms)
+      if (this.finalitySamples.length > FINALITY_WINDOW) this.finalitySamples.shift()
+    }
+    this.m.blocks.inc(1, { how })
+    this.m.txs.inc(block.txs.length)
+    this.txCommitted += block.txs.length
+    this.m.height.set(block.height)
+    for (const tx of block.txs) {
+      const k = toHex(txHash(tx))
+      const created = this.ownTxs.get(k)
+      if (created !== undefined) { this.m.txFinality.observe((now - created) * 1000); this.ownTxs.delete(k) }
+    }
+    for (const fn of this.listeners) { try { fn(block) } catch { /* a listener's failure is its own */ } }
+  }
+
+  // ------------------------------------------------------------------- network
+
+  private gossip (topic: string, bytes: Uint8Array): void {
+    if (this.stopping) return
+    this.stoq.publish(topic, bytes).catch((err: unknown) => { this.log(`gossip ${topic}: ${(err as Error).message}`) })
+  }
+
+  private keepDialing (addr: string): void {
+    let delay = 250
+    const attempt = async (): Promise<void> => {
+      if (this.stopping) return
+      const target = addr.split('/p2p/')[1]
+      if (target !== undefined && this.stoq.isAdmitted(target)) { this.after(5000, () => { void attempt() }); return }
+      try {
+        const p = await this.stoq.connect(addr, { signal: AbortSignal.timeout(10_000) })
+        this.log(`connected to ${p.nodeId.slice(0, 16)}… (${p.peerId})`)
+        delay = 250
+        this.after(5000, () => { void attempt() })
+      } catch (err) {
+        if (this.stopping) return
+        if (delay >= 4000) this.log(`bootstrap ${addr}: ${(err as Error).message}; retrying`)
+        delay = Math.min(delay * 2, 10_000)
+        this.after(delay, () => { void attempt() })
+      }
+    }
+    void attempt()
+  }
+
+  private async sayHello (peerId: string): Promise<void> {
+    try {
+      const reply = await this.stoq.requestFramed(peerId, HELLO_PROTOCOL, encodeHello(this.helloValue()), { timeoutMs: 5000 })
+      this.checkHello(reply, peerId)
+    } catch (err) {
+      if (!this.stopping) this.log(`hello to ${peerId}: ${(err as Error).message}`)
+    }
+  }
+
+  private helloValue (): ReturnType<typeof HelloMessage.decode> {
+    return { chainId: this.genesis.chainId, genesisHash: this.genesis.hash, height: BigInt(this.ledger.height) }
+  }
+
+  private onHello (bytes: Uint8Array, peerId: string): Uint8Array {
+    this.checkHello(bytes, peerId)
+    return encodeHello(this.helloValue())
+  }
+
+  /** A peer on another chain (other genesis) is dropped and banned; one ahead of us triggers a sync. */
+  private checkHello (bytes: Uint8Array, peerId: string): void {
+    let h: ReturnType<typeof HelloMessage.decode> | null = null
+    try { h = HelloMessage.decode(bytes) } catch { h = null }
+    if (h === null || h.chainId !== this.genesis.chainId || !bytesEqual(h.genesisHash, this.genesis.hash)) {
+      this.log(`dropping ${peerId}: ${h === null ? 'malformed hello' : `other chain ${h.chainId} (genesis ${toHex(h.genesisHash).slice(0, 16)}…)`}`)
+      void this.stoq.ban(peerId, DROP_REASONS.wrongChain)
+      return
+    }
+    if (Number(h.height) > this.ledger.height) this.syncFrom(peerId)
+  }
+
+  private requestSync (validator: number, _fromHeight: number): void {
+    const want = toHex(this.validators.validators[validator]?.nodeId ?? new Uint8Array(0))
+    const peers = this.stoq.peers()
+    const peer = peers.find((p) => p.nodeId === want) ?? peers[0]
+    if (peer !== undefined) this.syncFrom(peer.peerId)
+  }
+
+  /** Fetches certified blocks (or a snapshot) from `peerId` until caught up with it. */
+  private syncFrom (peerId: string): void {
+    if (this.syncing.has(peerId) || this.stopping) return
+    this.syncing.add(peerId)
+    void (async () => {
+      try {
+        for (let i = 0; i < 1000 && !this.stopping; i++) {
+          const req: Message = { type: 'sync-request', fromHeight: this.ledger.height + 1, max: SYNC_BATCH }
+          const bytes = await this.stoq.requestFramed(peerId, SYNC_PROTOCOL, encodeMessage(req), { timeoutMs: 20_000, maxMessageBytes: MAX_SYNC_BYTES })
+          if (bytes.length === 0) { this.m.syncs.inc(1, { result: 'nothing-new' }); return }
+          let advanced = false
+          await this.run(async () => { advanced = await this.applySync(bytes, peerId) })
+          this.m.syncs.inc(1, { result: advanced ? 'applied' : 'rejected' })
+          if (!advanced) return
+        }
+      } catch (err) {
+        this.m.syncs.inc(1, { result: 'failed' })
+        if (!this.stopping) this.log(`sync from ${peerId}: ${(err as Error).message}`)
+      } finally { this.syncing.delete(peerId) }
+    })()
+  }
+
+  private async serveSyncRequest (bytes: Uint8Array): Promise<Uint8Array> {
+    let m: Message
+    try { m = decodeMessage(bytes) } catch { return new Uint8Array(0) }
+    if (m.type !== 'sync-request') return new Uint8Array(0)
+    const res = await serveSync(this.store, m)
+    return res === null ? new Uint8Array(0) : encodeMessage(res)
+  }
+
+  /** Applies a sync answer (serial queue). True when the ledger advanced. */
+  private async applySync (bytes: Uint8Array, from: string): Promise<boolean> {
+    let m: Message
+    try { m = decodeMessage(bytes) } catch { this.log(`sync from ${from}: malformed answer`); return false }
+    const chainId = this.genesis.chainId
+    const start = this.ledger.height
+    if (m.type === 'sync-response') {
+      for (const { block, cert } of m.blocks) {
+        if (block.height !== this.ledger.height + 1) continue
+        const c = verifyCommitCertificate(cert, this.validators, chainId, signatureVerify, { height: block.height, blockHash: blockHash(block) })
+        if (!c.ok) { this.log(`sync from ${from}: bad certificate for ${block.height}: ${c.reason}`); break }
+        const v = this.ledger.validateBlock(block)
+        if (!v.ok) { this.log(`sync from ${from}: invalid block ${block.height}: ${v.reason}`); break }
+        await this.commit(block, cert, 'sync')
+      }
+    } else if (m.type === 'snapshot-response') {
+      if (m.block.height <= this.ledger.height) return false
+      const c = verifyCommitCertificate(m.cert, this.validators, chainId, signatureVerify, { height: m.block.height, blockHash: blockHash(m.block) })
+      if (!c.ok) { this.log(`snapshot from ${from}: bad certificate: ${c.reason}`); return false }
+      try {
+        const state = this.ledger.checkSnapshot(m.block, m.cert, m.entries)
+        await this.store.installSnapshot(m.block, m.cert, m.entries)
+        this.ledger.adoptSnapshot(m.block, state)
+      } catch (err) { this.log(`snapshot from ${from} rejected: ${(err as Error).message}`); return false }
+      this.m.blocks.inc(1, { how: 'snapshot' })
+      this.m.height.set(m.block.height)
+      this.mempool.prune()
+      this.log(`installed snapshot at height ${m.block.height} from ${from}`)
+    } else return false
+    if (this.ledger.height > start) {
+      this.nextSequence = Math.max(this.nextSequence, this.ledger.view().lastSequence(this.nodeId) + 1)
+      await this.feed({ type: 'synced', height: this.ledger.height, time: this.ledger.lastBlock.time, now: Date.now() })
+      return true
+    }
+    return false
+  }
+
+  // ------------------------------------------------------------- transactions
+
+  private admitGossipTx (bytes: Uint8Array): 'accept' | 'ignore' | 'reject' {
+    let tx: Transaction
+    try { tx = decodeTx(bytes) } catch { this.m.txRejected.inc(1, { reason: 'malformed' }); return 'reject' }
+    const r = this.admit(tx)
+    if (r === 'duplicate') return 'ignore'
+    return r === null ? 'accept' : 'reject'
+  }
+
+  /** Adds a transaction to the mempool (proofs verified once); null when admitted, else the reason. */
+  admit (tx: Transaction): string | null {
+    const before = this.ledger.proofs.stats.verifications
+    const t0 = performance.now()
+    const res = this.mempool.add(tx)
+    if (this.ledger.proofs.stats.verifications > before) this.m.proofVerify.observe((performance.now() - t0) * 1000)
+    if (res.accepted) return null
+    const reason = res.reason === 'duplicate' || res.reason === 'full' ? res.reason : 'invalid'
+    this.m.txRejected.inc(1, { reason })
+    return res.reason
+  }
+
+  /** Submits a transaction: admitted locally, then gossiped. */
+  submit (tx: Transaction): string | null {
+    const r = this.admit(tx)
+    if (r === null) this.gossip(TOPICS.mempool, encodeTx(tx))
+    return r
+  }
+
+  /** Makes one `node.status` transaction with all four proofs and submits it. */
+  private async produceStatusTx (): Promise<void> {
+    if (this.producing || this.stopping || this.plot === null) return
+    this.producing = true
+    try {
+      const view = this.ledger.view()
+      const sequence = Math.max(this.nextSequence, view.lastSequence(this.nodeId) + 1)
+      const mem = os.freemem()
+      const op = encodeStatusReport({
+        seenHeight: BigInt(this.ledger.height),
+        load100: Math.min(0xffffffff, Math.round(os.loadavg()[0] * 100)),
+        cores: Math.min(0xffff, os.availableParallelism()),
+        memFreeMiB: Math.min(0xffffffff, Math.floor(mem / 2 ** 20)),
+        time: BigInt(Date.now())
+      })
+      const body = { kind: STATUS_TX_KIND, sender: this.nodeId, sequence, op }
+      const created = Date.now()
+      const proof = await createConsensusProof({ opHash: operationHash(body), kind: STATUS_WORK_KIND }, {
+        latest: this.ledger.lastHash,
+        identity: this.identity,
+        plot: this.plot as PlotStore,
+        position: { zone: this.genesis.chainId, address: this.nodeId.subarray(0, 6) },
+        sequence
+      }, { kernel: this.kernel, preset: this.genesis.proofPreset })
+      if (this.stopping) return
+      const tx: Transaction = { ...body, proof: encodeConsensusProof(proof) }
+      const r = this.submit(tx)
+      if (r === null) {
+        this.nextSequence = sequence + 1
+        this.ownTxs.set(toHex(txHash(tx)), created)
+      } else if (r !== 'full') this.log(`own status tx refused: ${r}`)
+    } catch (err) {
+      if (!this.stopping) this.log(`status tx: ${(err as Error).message}`)
+    } finally { this.producing = false }
+  }
+
+  private pruneOwnTxs (): void {
+    const old = Date.now() - 120_000
+    for (const [k, t] of this.ownTxs) if (t < old) this.ownTxs.delete(k)
+  }
+
+  // --------------------------------------------------------------- reporting
+
+  finality (): FinalitySummary {
+    const s = [...this.finalitySamples].sort((a, b) => a - b)
+    return {
+      samples: s.length,
+      p50Ms: quantile(s, 0.5),
+      p99Ms: quantile(s, 0.99),
+      meanMs: s.length === 0 ? null : Math.round((s.reduce((a, b) => a + b, 0) / s.length) * 10) / 10
+    }
+  }
+
+  status (): NodeStatus {
+    return {
+      nodeId: toHex(this.nodeId),
+      peerId: this.stoq.isStarted() ? this.stoq.peerId : null,
+      chainId: this.genesis.chainId,
+      genesisHash: toHex(this.genesis.hash),
+      height: this.ledger.height,
+      round: this.engine.round < 0 ? null : this.engine.round,
+      peers: this.stoq.isStarted() ? this.stoq.peers().length : 0,
+      validator: this.selfIndex >= 0,
+      validators: this.validators.validators.length,
+      kernel: this.kernelName,
+      kernelReason: this.kernelReason,
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      version: '0.1.0',
+      lastBlockTime: this.ledger.lastBlock.time,
+      lastBlockHash: toHex(this.ledger.lastHash),
+      stateRoot: toHex(this.ledger.stateRoot),
+      txCommitted: this.txCommitted,
+      mempool: this.mempool.size,
+      finality: this.finality(),
+      addresses: this.stoq.isStarted() ? this.stoq.addresses() : [],
+      dataDir: this.dataDir
+    }
+  }
+
+  // ------------------------------------------------------------------ timers
+
+  private after (ms: number, fn: () => void): void {
+    if (this.stopping) return
+    const t = setTimeout(() => { this.timers.delete(t); fn() }, ms)
+    this.timers.add(t)
+  }
+
+  private every (ms: number, fn: () => void): void {
+    const t = setInterval(() => { if (!this.stopping) fn() }, ms)
+    this.timers.add(t)
+  }
+
+  /** Stops consensus, the network and the HTTP server, and closes the store. Idempotent. */
+  async stop (): Promise<void> {
+    if (this.stopped !== null) return await this.stopped
+    this.stopping = true
+    this.stopped = (async () => {
+      for (const t of this.timers) { clearTimeout(t); clearInterval(t) }
+      this.timers.clear()
+      await this.queue.catch(() => {})
+      await this.http?.stop().catch(() => {})
+      await this.stoq.stop().catch(() => {})
+      await this.plot?.close().catch(() => {})
+      await this.store.close().catch(() => {})
+    })()
+    return await this.stopped
+  }
+}
+
