@@ -11,6 +11,7 @@ import { hardwareCommand } from './commands/hardware.ts'
 import { statusCommand } from './commands/status.ts'
 import { upCommand } from './commands/up.ts'
 import { keysCommand } from './commands/keys.ts'
+import { testnetCommand } from './commands/testnet.ts'
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -18,7 +19,7 @@ export const rootCommand: GroupCommand = {
   name: PROGRAM,
   summary: 'HyperMesh node host',
   description: 'HyperMesh node host: run a node, query it, manage its identity, inspect this machine.\n\nOptions at the top level: --version, --help.',
-  subcommands: [upCommand, statusCommand, keysCommand, hardwareCommand]
+  subcommands: [upCommand, testnetCommand, statusCommand, keysCommand, hardwareCommand]
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { createHash } from 'node:crypto'
 import {
-  Ledger, MemoryBlockStore, Mempool, ProofCache, b64encode, blockHash, bytesEqual, computeTxRoot, decodeBlock, decodeStateEntries, decodeTx,
+  Ledger, MemoryBlockStore, Mempool, ProofCache, ProofContextError, b64encode, blockHash, bytesEqual, computeTxRoot, decodeBlock, decodeStateEntries, decodeTx,
   encodeBlock, encodeStateEntries, encodeTx, genesisToJson, merkleAuditPath, merkleRoot, nodeIdOf, operationHash, parseGenesis,
   stateRootOf, toHex, verifyMerkleAuditPath, type Block, type Transaction, type TxVerifier
 } from '../../ts/ledger/index.ts'
@@ -192,6 +192,29 @@ describe('mempool', () => {
     expect(pool.counters).toMatchObject({ admitted: 1, duplicates: 1, invalid: 1 })
     const stale = makeTx(ledger, 3, 'old anchor', new Uint8Array(32).fill(7))
     expect(pool.add(stale)).toEqual({ accepted: false, reason: 'proof anchor not in freshness window' })
+  })
+
+  it('does not cache a verdict that depends on ledger context (ProofContextError), and caches real ones', async () => {
+    let calls = 0
+    let ready = false
+    const verifier: TxVerifier = {
+      verify: (tx, view) => {
+        calls++
+        if (!ready) throw new ProofContextError('standing not yet on the ledger')
+        return falconVerifier().verify(tx, view)
+      }
+    }
+    const cache = new ProofCache(verifier, 16)
+    const ledger = await openLedger(cache)
+    const tx = makeTx(ledger, 1, 'later')
+    const view = ledger.view()
+    expect(cache.check(tx, view)).toBeNull()
+    expect(cache.check(tx, view)).toBeNull()
+    expect(calls).toBe(2) // each context failure re-runs the verifier
+    ready = true
+    expect(cache.check(tx, view)).not.toBeNull()
+    expect(cache.check(tx, view)).not.toBeNull()
+    expect(calls).toBe(3) // the real verdict is cached
   })
 })
 

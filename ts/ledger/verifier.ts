@@ -54,7 +54,7 @@ export interface TxVerifier {
   /**
    * Verifies the transaction's ConsensusProof: returns the anchor when all
    * four proofs verify for `tx.op`, null when they do not or when the proof
-   * bytes are malformed. Must be deterministic (results are cached by tx hash).
+   * bytes are malformed. Must not depend on chain position (results are cached by tx hash); throw ProofContextError for a failure that later state could change.
    */
   verify: (tx: Transaction, view: LedgerView) => VerifiedTx | null
 }
@@ -67,7 +67,18 @@ export interface ProofCacheStats {
   size: number
 }
 
-/** Bounded LRU of proof verification results keyed by tx hash. */
+/**
+ * Thrown by a TxVerifier when the transaction fails on ledger context that a
+ * later block may change (for example the sender's standing): the
+ * transaction is refused now, and the verdict is not cached.
+ */
+export class ProofContextError extends Error {
+  static override readonly name = 'ProofContextError'
+  override readonly name = 'ProofContextError'
+  constructor (message: string, options?: ErrorOptions) { super(message, options) }
+}
+
+/** Bounded LRU of proof verification results keyed by tx hash (context-dependent failures are not kept). */
 export class ProofCache {
   readonly verifier: TxVerifier
   private readonly max: number
@@ -90,7 +101,10 @@ export class ProofCache {
     }
     this.verifications++
     let res: VerifiedTx | null
-    try { res = this.verifier.verify(tx, view) } catch { res = null }
+    try { res = this.verifier.verify(tx, view) } catch (err) {
+      if (err instanceof ProofContextError) return null
+      res = null
+    }
     this.map.set(key, res)
     if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string)
     return res
