@@ -300,8 +300,16 @@ export class HyperMeshNode {
     stoq.subscribe(TOPICS.consensus, (msg) => { this.enqueue({ type: 'receive', bytes: msg.data, now: Date.now() }) })
     stoq.setGossipValidator(TOPICS.mempool, (msg) => this.admitGossipTx(msg.data))
     stoq.subscribe(TOPICS.mempool, () => {})
-    await stoq.handleFramed(SYNC_PROTOCOL, async (bytes) => await this.serveSyncRequest(bytes), { maxMessageBytes: MAX_SYNC_BYTES })
-    await stoq.handleFramed(HELLO_PROTOCOL, (bytes, ctx) => this.onHello(bytes, ctx.peerId))
+    // Sync answers read the store (snapshots can be large) and hellos are once per connection:
+    // a peer asking much more often than that is flooding, is throttled, then dropped.
+    await stoq.handleFramed(SYNC_PROTOCOL, async (bytes) => await this.serveSyncRequest(bytes), {
+      maxMessageBytes: MAX_SYNC_BYTES,
+      rateLimit: { messagesPerSecond: 20, burstMessages: 40, bytesPerSecond: 1024 * 1024, burstBytes: 1024 * 1024 }
+    })
+    await stoq.handleFramed(HELLO_PROTOCOL, (bytes, ctx) => this.onHello(bytes, ctx.peerId), {
+      maxMessageBytes: 1024,
+      rateLimit: { messagesPerSecond: 2, burstMessages: 8, bytesPerSecond: 16 * 1024, burstBytes: 16 * 1024 }
+    })
     stoq.addEventListener('peer:admitted', (ev) => { void this.sayHello((ev as CustomEvent<{ peerId: string }>).detail.peerId) })
     await stoq.start()
     this.log(`libp2p peer ${stoq.peerId} listening on ${stoq.addresses().join(' ')}`)
@@ -480,17 +488,19 @@ export class HyperMeshNode {
   }
 
   private onHello (bytes: Uint8Array, peerId: string): Uint8Array {
-    this.checkHello(bytes, peerId)
+    // Answer first, drop a moment later: the other side learns from our hello why it is refused.
+    this.checkHello(bytes, peerId, 200)
     return encodeHello(this.helloValue())
   }
 
   /** A peer on another chain (other genesis) is dropped and banned; one ahead of us triggers a sync. */
-  private checkHello (bytes: Uint8Array, peerId: string): void {
+  private checkHello (bytes: Uint8Array, peerId: string, dropAfterMs = 0): void {
     let h: ReturnType<typeof HelloMessage.decode> | null = null
     try { h = HelloMessage.decode(bytes) } catch { h = null }
     if (h === null || h.chainId !== this.genesis.chainId || !bytesEqual(h.genesisHash, this.genesis.hash)) {
       this.log(`dropping ${peerId}: ${h === null ? 'malformed hello' : `other chain ${h.chainId} (genesis ${toHex(h.genesisHash).slice(0, 16)}…)`}`)
-      void this.stoq.ban(peerId, DROP_REASONS.wrongChain)
+      if (dropAfterMs > 0) this.after(dropAfterMs, () => { void this.stoq.ban(peerId, DROP_REASONS.wrongChain) })
+      else void this.stoq.ban(peerId, DROP_REASONS.wrongChain)
       return
     }
     if (Number(h.height) > this.ledger.height) this.syncFrom(peerId)
