@@ -3,34 +3,18 @@ import { mkdir, stat } from 'node:fs/promises'
 import { chromium } from 'playwright-core'
 import type { Browser } from 'playwright-core'
 import path from 'node:path'
-import { createHttpServer } from '../../node-host/http/server.ts'
-import type { HttpServer } from '../../node-host/http/server.ts'
-import { TestMetrics } from '../node-host/_exposition.ts'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import { HyperMeshNode } from '../../node-host/node/node.ts'
 
-const metrics = new TestMetrics()
-const started = Date.now()
-let server: HttpServer
+let node: HyperMeshNode
+let dataDir: string
 let browser: Browser
-let ticker: NodeJS.Timeout
 
 beforeAll(async () => {
-  // a node-like process: blocks finalize every ~250 ms with measured latencies, txs commit, peers come and go
-  let last = performance.now()
-  ticker = setInterval(() => {
-    const now = performance.now()
-    metrics.height++
-    metrics.observeFinality((now - last) / 1000 + (metrics.height % 5) * 0.03)
-    metrics.txCommitted += 20 + (metrics.height % 7) * 9
-    metrics.peers = 3 + (Math.floor(metrics.height / 6) % 3)
-    metrics.bytesSent += 4096 * (1 + (metrics.height % 4))
-    last = now
-  }, 250)
-  server = createHttpServer({
-    port: 0,
-    metrics: () => metrics.prometheus(),
-    status: () => ({ nodeId: '3f9a6c0e4b1d2a8877c5e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5', peerId: '12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf', chainId: 'hypermesh-dev', height: metrics.height, round: 0, peers: metrics.peers, validator: true, kernel: 'simd', uptimeSeconds: (Date.now() - started) / 1000, version: '0.1.0' })
-  })
-  await server.start()
+  // a real dev-mesh node: LevelDB, Tendermint, FALCON, its own transactions with all four proofs
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'hm-dash-'))
+  node = await HyperMeshNode.start({ dataDir, dev: true, http: { host: '127.0.0.1', port: 0 }, txIntervalMs: 100 })
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']  // playwright gives the browser a fresh temporary profile
@@ -38,9 +22,9 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  clearInterval(ticker)
   await browser?.close()
-  await server?.stop()
+  await node?.stop()
+  await rm(dataDir, { recursive: true, force: true })
 })
 
 describe('dashboard in headless Chromium', () => {
@@ -49,7 +33,7 @@ describe('dashboard in headless Chromium', () => {
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(String(e)))
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()) })
-    const base = server.url
+    const base = node.httpUrl as string
     const external: string[] = []
     page.on('request', (r) => { if (!r.url().startsWith(base)) external.push(r.url()) })
     await page.goto(base + '/')
@@ -60,8 +44,8 @@ describe('dashboard in headless Chromium', () => {
     await page.waitForFunction((h) => Number(document.getElementById('stat-height')?.textContent) > h, h1, { timeout: 10_000 })
     await page.waitForFunction(() => /ms$/.test(document.getElementById('stat-finality')?.textContent ?? ''), undefined, { timeout: 10_000 })
     await page.waitForFunction(() => Number(document.getElementById('stat-tps')?.textContent) > 0, undefined, { timeout: 10_000 })
-    expect(await page.textContent('#chain-id')).toBe('hypermesh-dev')
-    expect(await page.textContent('#kernel')).toBe('simd')
+    expect(await page.textContent('#chain-id')).toBe(node.genesis.chainId)
+    expect(await page.textContent('#kernel')).toBe(node.kernelName)
     // charts have pixels drawn: count non-transparent pixels on each canvas
     const inked = await page.evaluate(() => [...document.querySelectorAll('canvas')].map((c) => {
       const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
@@ -82,7 +66,7 @@ describe('dashboard in headless Chromium', () => {
     expect(errors).toEqual([])
     expect(external).toEqual([])
     // when the node goes away the page says so instead of freezing on stale numbers
-    await server.stop()
+    await node.stop()
     await page.waitForFunction(() => document.body.dataset.state === 'offline', undefined, { timeout: 10_000 })
     await page.close()
   })
