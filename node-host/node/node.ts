@@ -19,13 +19,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { generateKeyPair as generateLibp2pKey, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import {
-  Ledger, Mempool, ProofCache, blockHash, bytesEqual, decodeTx, encodeTx, operationHash, toHex, txHash,
+  Ledger, Mempool, ProofCache, blockHash, bytesEqual, computeTxRoot, decodeTx, encodeTx, operationHash, toHex, txHash,
   type Block, type CommitCertificate, type Genesis, type Transaction
 } from '../../ts/ledger/index.ts'
 import { consensusProofVerifier } from '../../ts/ledger/proof-verifier.ts'
 import {
-  TendermintEngine, ValidatorSet, decodeMessage, encodeMessage, serveSync, verifyCommitCertificate,
-  type EngineAction, type EngineEvent, type Message, type Proposal, type Timeouts, type Vote
+  TendermintEngine, ValidatorSet, decodeMessage, encodeMessage, proposalSignBytes, serveSync, verifyCommitCertificate,
+  type EngineAction, type EngineEvent, type Message, type Proposal, type ProposalBody, type Timeouts, type Vote, type VoteBody
 } from '../../ts/consensus/index.ts'
 import { createConsensusProof } from '../../ts/proofs/bundle.ts'
 import { encodeConsensusProof } from '../../ts/proofs/encoding.ts'
@@ -43,6 +43,7 @@ import { createFilePlot, openFilePlot, type FilePlotStore } from '../proofs/plot
 import { GENESIS_FILE, fileExists, loadGenesisFile, makeGenesis, plotLog2For, writeGenesisFile } from './genesis.ts'
 import { STATUS_TX_KIND, STATUS_WORK_KIND, encodeStatusReport, registerStatusTx } from './status-tx.ts'
 import { HelloMessage, encodeHello } from './hello.ts'
+import { testFaultsFromEnv, type TestFault } from './test-faults.ts'
 
 export const SYNC_PROTOCOL = protocolId('sync', 1)
 export const HELLO_PROTOCOL = protocolId('hello', 1)
@@ -75,7 +76,12 @@ export interface NodeOptions {
   timeouts?: Partial<Timeouts>
   /** One line per notable event (default: nothing). */
   log?: (line: string) => void
+  /** Deliberate faults (test builds only; default from HYPERMESH_TEST_FAULTS, see test-faults.ts). */
+  testFaults?: ReadonlySet<TestFault>
 }
+
+/** One of this node's own transactions, reported committed. */
+export interface OwnTxCommit { hash: string, sequence: number, height: number, blockHash: string, latencyMs: number }
 
 export interface FinalitySummary { samples: number, p50Ms: number | null, p99Ms: number | null, meanMs: number | null }
 
@@ -143,6 +149,8 @@ export class HyperMeshNode {
   private producing = false
   private readonly syncing = new Set<string>()
   private readonly listeners = new Set<(block: Block) => void>()
+  private readonly ownTxListeners = new Set<(c: OwnTxCommit) => void>()
+  readonly faults: ReadonlySet<TestFault>
   private txCommitted = 0
 
   private constructor (init: {
@@ -165,6 +173,8 @@ export class HyperMeshNode {
     this.selfIndex = init.selfIndex
     this.validators = init.validators
     this.log = init.opts.log ?? (() => {})
+    this.faults = init.opts.testFaults ?? testFaultsFromEnv()
+    if (this.faults.size > 0) this.log(`WARNING: test faults enabled: ${[...this.faults].join(', ')} — this node is deliberately broken`)
     this.mempool = new Mempool(this.ledger)
     const r = this.registry
     this.m = {
@@ -342,6 +352,9 @@ export class HyperMeshNode {
   /** libp2p addresses including /p2p/<peerId>. */
   addresses (): string[] { return this.stoq.addresses() }
 
+  /** Called when one of this node's own transactions is reported committed. */
+  onOwnTxCommitted (fn: (c: OwnTxCommit) => void): () => void { this.ownTxListeners.add(fn); return () => this.ownTxListeners.delete(fn) }
+
   /** Called after every finalized block (consensus or sync). */
   onBlock (fn: (block: Block) => void): () => void { this.listeners.add(fn); return () => this.listeners.delete(fn) }
 
@@ -379,11 +392,13 @@ export class HyperMeshNode {
       case 'sign-and-broadcast': {
         const signature = sign(this.identity.secretKey, a.domain as Domain, a.signBytes)
         const bytes = encodeMessage({ ...a.body, signature } as Proposal | Vote)
-        this.gossip(TOPICS.consensus, bytes)
         pending.push({ type: 'receive', bytes, now: Date.now() })
+        if (this.faults.size > 0 && this.byzantineSend(a.body, bytes)) return
+        this.gossip(TOPICS.consensus, bytes)
         return
       }
       case 'broadcast':
+        if (this.faults.has('withhold')) return
         for (const m of a.messages) this.gossip(TOPICS.consensus, m)
         return
       case 'schedule-timeout': {
@@ -412,6 +427,7 @@ export class HyperMeshNode {
         return
       }
       case 'persist':
+        if (this.faults.has('vote-without-persist')) return
         await this.store.putConsensusState(a.wal)
         return
       case 'commit':
@@ -424,7 +440,13 @@ export class HyperMeshNode {
 
   private async commit (block: Block, cert: CommitCertificate, how: 'consensus' | 'sync'): Promise<void> {
     const writes = this.ledger.prepareCommit(block, cert)
-    await this.store.put(block, cert, writes)
+    if (this.faults.has('ack-before-durable')) {
+      // BROKEN ON PURPOSE: applied and acknowledged now, written later.
+      const store = this.store
+      setTimeout(() => { store.put(block, cert, writes).catch(() => {}) }, 400)
+    } else {
+      await this.store.put(block, cert, writes)
+    }
     this.ledger.finishCommit(block, writes)
     this.mempool.prune()
     const now = Date.now()
@@ -441,9 +463,40 @@ export class HyperMeshNode {
     for (const tx of block.txs) {
       const k = toHex(txHash(tx))
       const created = this.ownTxs.get(k)
-      if (created !== undefined) { this.m.txFinality.observe((now - created) * 1000); this.ownTxs.delete(k) }
+      if (created !== undefined) {
+        this.m.txFinality.observe((now - created) * 1000)
+        this.ownTxs.delete(k)
+        const c: OwnTxCommit = { hash: k, sequence: tx.sequence, height: block.height, blockHash: toHex(blockHash(block)), latencyMs: now - created }
+        for (const fn of this.ownTxListeners) { try { fn(c) } catch { /* the listener's problem */ } }
+      }
     }
     for (const fn of this.listeners) { try { fn(block) } catch { /* a listener's failure is its own */ } }
+  }
+
+  /** Test builds: Byzantine sending. True when the message was handled (not to be gossiped as is). */
+  private byzantineSend (body: ProposalBody | VoteBody, bytes: Uint8Array): boolean {
+    if (body.type !== 'proposal') {
+      return this.faults.has('withhold') // signed, never sent
+    }
+    if (this.faults.has('equivocate')) {
+      const other: Block = { ...body.block, time: body.block.time + 1 }
+      const sig = sign(this.identity.secretKey, DOMAINS.Proposal, proposalSignBytes(this.genesis.chainId, body, blockHash(other)))
+      this.gossip(TOPICS.consensus, bytes)
+      this.gossip(TOPICS.consensus, encodeMessage({ ...body, block: other, signature: sig }))
+      return true
+    }
+    if (this.faults.has('invalid-proofs') && body.block.txs.length > 0) {
+      const txs = body.block.txs.map((tx, i) => {
+        if (i !== 0) return tx
+        const proof = tx.proof.slice(); proof[proof.length - 5] ^= 0x40 // a flipped bit in the FALCON signature
+        return { ...tx, proof }
+      })
+      const bad: Block = { ...body.block, txs, txRoot: computeTxRoot(txs) }
+      const sig = sign(this.identity.secretKey, DOMAINS.Proposal, proposalSignBytes(this.genesis.chainId, body, blockHash(bad)))
+      this.gossip(TOPICS.consensus, encodeMessage({ ...body, block: bad, signature: sig }))
+      return true
+    }
+    return false
   }
 
   // ------------------------------------------------------------------- network

@@ -80,6 +80,7 @@ export const upCommand: LeafCommand = {
       if (err instanceof NodeConfigError || err instanceof GenesisFileError || err instanceof KeystoreError) throw new CommandError(err.message, { cause: err })
       throw err
     }
+    node.onOwnTxCommitted((c) => { if (json) io.stdout(JSON.stringify({ event: 'tx-committed', ...c, at: Date.now() }) + '\n') })
     const st = node.status()
     const base = http === null ? null : node.httpUrl ?? httpBase(http)
     out({ event: 'ready', ...st, http: base }, [
