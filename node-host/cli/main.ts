@@ -12,6 +12,7 @@ import { statusCommand } from './commands/status.ts'
 import { upCommand } from './commands/up.ts'
 import { keysCommand } from './commands/keys.ts'
 import { testnetCommand } from './commands/testnet.ts'
+import { genesisCommand } from './commands/genesis.ts'
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -19,7 +20,7 @@ export const rootCommand: GroupCommand = {
   name: PROGRAM,
   summary: 'HyperMesh node host',
   description: 'HyperMesh node host: run a node, query it, manage its identity, inspect this machine.\n\nOptions at the top level: --version, --help.',
-  subcommands: [upCommand, testnetCommand, statusCommand, keysCommand, hardwareCommand]
+  subcommands: [upCommand, testnetCommand, statusCommand, keysCommand, genesisCommand, hardwareCommand]
 }
 
 /**

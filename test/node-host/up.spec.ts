@@ -122,4 +122,34 @@ describe('hypermesh up', () => {
     expect(await bad.exit).toBe(2)
     expect(bad.stderr.join('')).toContain('--http expects HOST:PORT')
   }, 30_000)
+
+  it('keys init + genesis + up: two validators on two data directories form a mesh, as on two machines', async () => {
+    const dirs = [path.join(dir, 'm1'), path.join(dir, 'm2')]
+    const info: Array<{ peerId: string }> = []
+    for (const d of dirs) {
+      const r = runUp(['keys', 'init', '--data', d, '--json'])
+      expect(await r.exit).toBe(0)
+      info.push(JSON.parse(r.stdout.join('')))
+    }
+    const gfile = path.join(dir, 'mesh.json')
+    const g = runUp(['genesis', '--chain-id', 'lab-mesh', '--validator', dirs[0], '--validator', dirs[1], '--out', gfile, '--json'])
+    expect(await g.exit).toBe(0)
+    expect(JSON.parse(g.stdout.join(''))).toMatchObject({ chainId: 'lab-mesh', validators: 2 })
+    const again = runUp(['genesis', '--chain-id', 'lab-mesh', '--validator', dirs[0], '--out', gfile])
+    expect(await again.exit).toBe(1) // never overwritten
+    const p2p = [await freePort(), await freePort()]
+    const http = [await freePort(), await freePort()]
+    const runs = [0, 1].map((i) => runUp(['up', '--data', dirs[i], '--genesis', gfile, '--validator', '--json', '--tx-interval', '300',
+      '--listen', `/ip4/127.0.0.1/tcp/${p2p[i]}`, '--http', `127.0.0.1:${http[i]}`,
+      '--bootstrap', `/ip4/127.0.0.1/tcp/${p2p[1 - i]}/p2p/${info[1 - i].peerId}`]))
+    try {
+      for (const i of [0, 1]) {
+        await until(async () => { const s = await status(http[i]); return s !== undefined && s.height >= 3 && s.peers === 1 && s.txCommitted >= 1 ? s : undefined }, 60_000, `node ${i} at height 3 with its peer`)
+      }
+      const [a, b] = [await status(http[0]), await status(http[1])]
+      expect(a?.chainId).toBe('lab-mesh')
+      expect(a?.genesisHash).toBe(b?.genesisHash)
+    } finally { for (const r of runs) r.proc.kill('SIGTERM') }
+    for (const r of runs) expect(await r.exit).toBe(0)
+  }, 120_000)
 })
