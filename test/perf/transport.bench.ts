@@ -1,13 +1,16 @@
 /**
- * Transport benchmarks on loopback, each beside a raw Node `net` socket
- * moving the same bytes in the same run:
+ * Transport benchmarks on loopback between two processes (the receiver runs
+ * in test/perf/_transport-peer.ts, so each side has its own core as two hosts
+ * would), each beside a raw Node `net` socket to the same peer process moving
+ * the same bytes in the same run:
  *  - one-stream throughput over stoq (TCP + noise + yamux, framed chunks)
  *  - echo RTT p50/p99 over a stoq framed protocol session vs raw TCP echo.
  */
 import net from 'node:net'
-import type { AddressInfo } from 'node:net'
+import { spawn, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
 import { createStoq } from '../../ts/stoq/index.ts'
-import type { Stoq, FramedContext } from '../../ts/stoq/index.ts'
+import type { Stoq } from '../../ts/stoq/index.ts'
 import { median, percentile, rateRow, latencyRow } from './_harness.ts'
 import type { BenchOptions, BenchRow } from './_harness.ts'
 import { benchBindingAuthority } from '../stoq/_binding.ts'
@@ -15,19 +18,35 @@ import { benchBindingAuthority } from '../stoq/_binding.ts'
 const MiB = 1024 * 1024
 const BULK = '/hypermesh/bench-bulk/1.0.0'
 const ECHO = '/hypermesh/bench-echo/1.0.0'
+const PEER = path.join(import.meta.dirname, '_transport-peer.ts')
 
-async function rawThroughput (total: number, chunk: number): Promise<number> {
-  const buf = new Uint8Array(chunk).fill(7)
-  let done!: () => void
-  const finished = new Promise<void>(resolve => { done = resolve })
-  let got = 0
-  const server = net.createServer(sock => {
-    sock.on('data', (d: Buffer) => { got += d.length; if (got >= total) { sock.end(); done() } })
+interface Peer { proc: ChildProcess, stoq: string, rawSink: number, rawEcho: number }
+
+async function startPeer (): Promise<Peer> {
+  const proc = spawn(process.execPath, [PEER], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const info = await new Promise<Omit<Peer, 'proc'>>((resolve, reject) => {
+    let buf = ''
+    const t = setTimeout(() => reject(new Error('transport peer did not start in 30 s')), 30_000)
+    proc.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString()
+      const nl = buf.indexOf('\n')
+      if (nl >= 0) { clearTimeout(t); resolve(JSON.parse(buf.slice(0, nl))) }
+    })
+    proc.once('exit', (code) => { clearTimeout(t); reject(new Error(`transport peer exited (${code})`)) })
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
+  return { proc, ...info }
+}
+
+async function rawThroughput (port: number, total: number, chunk: number): Promise<number> {
+  const buf = new Uint8Array(chunk).fill(7)
   const client = net.connect(port, '127.0.0.1')
   await new Promise<void>(resolve => client.once('connect', () => resolve()))
+  const acked = new Promise<number>((resolve, reject) => {
+    const parts: Buffer[] = []
+    client.on('data', (d: Buffer) => { parts.push(d) })
+    client.on('end', () => { const a = Buffer.concat(parts); a.length === 8 ? resolve(Number(a.readBigUInt64BE(0))) : reject(new Error('raw sink: bad ack')) })
+    client.on('error', reject)
+  })
   const t0 = performance.now()
   let sent = 0
   while (sent < total) {
@@ -35,10 +54,11 @@ async function rawThroughput (total: number, chunk: number): Promise<number> {
     sent += n
     if (!client.write(n === chunk ? buf : buf.subarray(0, n))) await new Promise(resolve => client.once('drain', resolve))
   }
-  await finished
+  client.end()
+  const counted = await acked
   const secs = (performance.now() - t0) / 1000
   client.destroy()
-  await new Promise(resolve => server.close(resolve))
+  if (counted !== total) throw new Error(`raw: peer counted ${counted} of ${total}`)
   return total / MiB / secs
 }
 
@@ -60,10 +80,8 @@ async function stoqThroughput (a: Stoq, peer: string, total: number, chunk: numb
   return total / MiB / secs
 }
 
-async function rawEcho (n: number): Promise<number[]> {
-  const server = net.createServer(sock => { sock.setNoDelay(true); sock.on('data', d => sock.write(d)) })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const client = net.connect((server.address() as AddressInfo).port, '127.0.0.1')
+async function rawEcho (port: number, n: number): Promise<number[]> {
+  const client = net.connect(port, '127.0.0.1')
   client.setNoDelay(true)
   await new Promise<void>(resolve => client.once('connect', () => resolve()))
   const msg = new Uint8Array(64).fill(1)
@@ -79,7 +97,6 @@ async function rawEcho (n: number): Promise<number[]> {
     rtts.push((performance.now() - t0) * 1000)
   }
   client.destroy()
-  await new Promise(resolve => server.close(resolve))
   return rtts
 }
 
@@ -87,37 +104,28 @@ export async function run (opts: BenchOptions): Promise<BenchRow[]> {
   const total = (opts.quick ? 64 : 256) * MiB
   const runs = opts.quick ? 3 : 5
   const echoes = opts.quick ? 1000 : 5000
-  const mk = (i: number): Stoq => createStoq({
-    binding: benchBindingAuthority(i),
+  const a: Stoq = createStoq({
+    binding: benchBindingAuthority(0),
     probeOnConnect: false,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
     peerRateLimit: { messagesPerSecond: 1e7, burstMessages: 1e7, bytesPerSecond: 1e12, burstBytes: 1e12 }
   })
-  const a = mk(0)
-  const b = mk(1)
-  const counts = new WeakMap<FramedContext, number>()
-  await b.handleFramed(BULK, (msg, ctx) => {
-    if (msg.length > 0) { counts.set(ctx, (counts.get(ctx) ?? 0) + msg.length); return }
-    const ack = new Uint8Array(8)
-    new DataView(ack.buffer).setBigUint64(0, BigInt(counts.get(ctx) ?? 0))
-    counts.set(ctx, 0)
-    return ack
-  }, { maxMessageBytes: 4 * MiB, rateLimit: { messagesPerSecond: 1e7, burstMessages: 1e7, bytesPerSecond: 1e12, burstBytes: 1e12 } })
-  await b.handleFramed(ECHO, msg => msg, { rateLimit: { messagesPerSecond: 1e7, burstMessages: 1e7, bytesPerSecond: 1e12, burstBytes: 1e12 } })
+  const remote = await startPeer()
   const rows: BenchRow[] = []
   try {
-    await Promise.all([a.start(), b.start()])
-    const peer = (await a.connect(b.addresses()[0])).peerId
+    await a.start()
+    const peer = (await a.connect(remote.stoq)).peerId
     for (const chunk of [64 * 1024, 256 * 1024, 1024 * 1024]) {
       await stoqThroughput(a, peer, 8 * MiB, chunk) // warm-up
-      await rawThroughput(8 * MiB, chunk)
+      await rawThroughput(remote.rawSink, 8 * MiB, chunk)
       const s: number[] = []
       const r: number[] = []
       for (let i = 0; i < runs; i++) {
-        r.push(await rawThroughput(total, chunk))
+        r.push(await rawThroughput(remote.rawSink, total, chunk))
         s.push(await stoqThroughput(a, peer, total, chunk))
         opts.log(`transport: chunk ${chunk / 1024} KiB run ${i}: stoq ${s[i].toFixed(1)} MiB/s, raw ${r[i].toFixed(1)} MiB/s`)
       }
-      rows.push(rateRow(`stoq stream throughput (TCP+noise+yamux, ${chunk / 1024} KiB frames)`, median(s), 'MiB/s', 'raw node:net socket, same bytes', median(r), `${total / MiB} MiB per run, median of ${runs}`))
+      rows.push(rateRow(`stoq stream throughput (TCP+noise+yamux, ${chunk / 1024} KiB frames)`, median(s), 'MiB/s', 'raw node:net socket, same bytes, same peer process', median(r), `${total / MiB} MiB per run, median of ${runs}; receiver in another process`))
     }
     const session = await a.openFramed(peer, ECHO)
     const msg = new Uint8Array(64).fill(1)
@@ -135,13 +143,17 @@ export async function run (opts: BenchOptions): Promise<BenchRow[]> {
       await a.requestFramed(peer, ECHO, msg)
       reqRtts.push((performance.now() - t0) * 1000)
     }
-    await rawEcho(200)
-    const raw = await rawEcho(echoes)
+    await rawEcho(remote.rawEcho, 200)
+    const raw = await rawEcho(remote.rawEcho, echoes)
     rows.push(latencyRow('stoq framed echo RTT p50 (session, 64 B)', percentile(rtts, 50), 'µs', 'raw node:net echo p50', percentile(raw, 50), `p99 ${percentile(rtts, 99).toFixed(0)} µs vs raw p99 ${percentile(raw, 99).toFixed(0)} µs; ${echoes} echoes`))
     rows.push(latencyRow('stoq framed echo RTT p99 (session, 64 B)', percentile(rtts, 99), 'µs', 'raw node:net echo p99', percentile(raw, 99)))
     rows.push(latencyRow('stoq requestFramed RTT p50 (new stream per request)', percentile(reqRtts, 50), 'µs', 'raw node:net echo p50', percentile(raw, 50), `p99 ${percentile(reqRtts, 99).toFixed(0)} µs; ${reqRtts.length} requests`))
   } finally {
-    await Promise.all([a.stop(), b.stop()])
+    await a.stop()
+    const exited = new Promise((resolve) => remote.proc.once('exit', resolve))
+    remote.proc.stdin?.end()
+    setTimeout(() => remote.proc.kill('SIGKILL'), 5000).unref()
+    await exited
   }
   return rows
 }
