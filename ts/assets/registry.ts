@@ -1,0 +1,191 @@
+/**
+ * The asset registry as ledger transaction handlers: register, allocate,
+ * release, transfer, change privacy, change state. Each operation is a
+ * transaction of its own kind carrying its ConsensusProof (the ledger checks
+ * the proofs before a handler runs); the handlers enforce ownership, the
+ * privacy table (see PRIVACY_LEVELS) and the state machine:
+ *
+ *   Available --allocate--> Allocated --state InUse (allocatee)--> InUse
+ *   Allocated/InUse --release (owner or allocatee)--> Available
+ *   any --state Suspended/Failed (owner)--> Suspended/Failed --state Available (owner)--> Available
+ *   transfer and privacy changes only while Available.
+ *
+ * State keys: `asset/<idHex>` (record), `asset/by-owner/<ownerHex>` (the
+ * owner's asset ids), `asset/slot/<ownerHex>/<kind>` (next slot index).
+ */
+import { InvalidArgumentError } from '../errors.ts'
+import { encodeCanonical, vector, bytes } from '../wire/index.ts'
+import { operationHash, toHex, type Ledger, type StateReader, type Transaction } from '../ledger/index.ts'
+import { TxRejectedError } from '../ledger/ledger.ts'
+import type { StateAccess } from '../ledger/state.ts'
+import {
+  ASSET_STATES, ASSET_TX, AllocateOp, AssetRecord, MAX_SLOTS_PER_KIND, PRIVACY_LEVELS, PrivacyOp, RegisterOp, ReleaseOp, StateOp, TransferOp,
+  type AssetKind, type AssetRecordValue
+} from './assets.ts'
+
+export const KEY_ASSET = 'asset/'
+export const KEY_BY_OWNER = 'asset/by-owner/'
+export const KEY_SLOT = 'asset/slot/'
+/** Most assets one owner holds. */
+export const MAX_ASSETS_PER_OWNER = 1024
+/** ts/proofs work kinds: register is a Genesis operation, the others Modify. */
+const WORK_GENESIS = 0
+const WORK_MODIFY = 1
+
+const IdList = vector(bytes(32), MAX_ASSETS_PER_OWNER)
+
+function reject (msg: string): never { throw new TxRejectedError(msg) }
+const eq = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+
+/** AssetId of the asset a register transaction creates: SHA-256 of the operation without its proof. */
+export function assetIdOf (tx: Omit<Transaction, 'proof'>): Uint8Array {
+  return operationHash(tx)
+}
+
+export function getAsset (state: StateReader, id: Uint8Array): AssetRecordValue | undefined {
+  const b = state.get(KEY_ASSET + toHex(id))
+  return b === undefined ? undefined : AssetRecord.decode(b)
+}
+
+/** The ids of the assets `owner` holds. */
+export function assetsOf (state: StateReader, owner: Uint8Array): Uint8Array[] {
+  const b = state.get(KEY_BY_OWNER + toHex(owner))
+  return b === undefined ? [] : IdList.decode(b)
+}
+
+/** May `who` address (read, translate to) the asset? (the address column of the privacy table). */
+export function mayAddress (a: AssetRecordValue, who: Uint8Array | null, hasStake: boolean): boolean {
+  if (who !== null && eq(who, a.owner)) return true
+  switch (a.privacy) {
+    case PRIVACY_LEVELS.Private: return false
+    case PRIVACY_LEVELS.PrivateNetwork: return who !== null && a.allow.some((x) => eq(x, who))
+    case PRIVACY_LEVELS.P2P: return who !== null && (a.allow.some((x) => eq(x, who)) || (a.allocatedTo !== undefined && eq(a.allocatedTo, who)))
+    case PRIVACY_LEVELS.PublicNetwork: return hasStake
+    default: return true
+  }
+}
+
+/** May `who` (a sender with stake) allocate the asset? (the allocate column). */
+export function mayAllocate (a: AssetRecordValue, who: Uint8Array): boolean {
+  if (eq(who, a.owner)) return true
+  switch (a.privacy) {
+    case PRIVACY_LEVELS.Private: return false
+    case PRIVACY_LEVELS.PrivateNetwork:
+    case PRIVACY_LEVELS.P2P: return a.allow.some((x) => eq(x, who))
+    default: return true
+  }
+}
+
+function load (state: StateAccess, id: Uint8Array): AssetRecordValue {
+  const a = getAsset(state, id)
+  if (a === undefined) reject(`no asset ${toHex(id).slice(0, 16)}…`)
+  return a
+}
+function save (state: StateAccess, a: AssetRecordValue): void {
+  state.set(KEY_ASSET + toHex(a.id), encodeCanonical(AssetRecord, a))
+}
+function setOwned (state: StateAccess, owner: Uint8Array, ids: Uint8Array[]): void {
+  const k = KEY_BY_OWNER + toHex(owner)
+  if (ids.length === 0) state.delete(k)
+  else state.set(k, encodeCanonical(IdList, ids))
+}
+function decodeOp<T> (coder: { decode: (b: Uint8Array) => T }, tx: Transaction): T {
+  try { return coder.decode(tx.op) } catch (err) { return reject(`malformed ${tx.kind} operation: ${(err as Error).message}`) }
+}
+
+export interface AssetEvents {
+  /** After a block commits, the node learns which assets changed (e.g. to drop address translations). */
+  onChange?: (id: Uint8Array, record: AssetRecordValue, tx: string) => void
+}
+
+/** Registers the asset transaction kinds on `ledger`. */
+export function registerAssets (ledger: Ledger, opts: { minStake?: number } = {}): void {
+  const minStake = opts.minStake ?? 1
+  ledger.registerHandler(ASSET_TX.register, ({ tx, state, time }) => {
+    const op = decodeOp(RegisterOp, tx)
+    if (op.capacity === 0n) reject('capacity must be positive')
+    if (new Set(op.allow.map(toHex)).size !== op.allow.length) reject('allow-list has duplicates')
+    const id = assetIdOf(tx)
+    if (getAsset(state, id) !== undefined) reject('asset already registered')
+    const owned = assetsOf(state, tx.sender)
+    if (owned.length >= MAX_ASSETS_PER_OWNER) reject(`owner holds ${MAX_ASSETS_PER_OWNER} assets already`)
+    const slotKey = `${KEY_SLOT}${toHex(tx.sender)}/${op.kind}`
+    const sb = state.get(slotKey)
+    const slot = sb === undefined ? 0 : (sb[0] << 8) | sb[1]
+    if (slot >= MAX_SLOTS_PER_KIND) reject(`no free ${op.kind} slot`)
+    state.set(slotKey, new Uint8Array([(slot + 1) >> 8, (slot + 1) & 0xff]))
+    save(state, {
+      id, kind: op.kind, owner: tx.sender, state: ASSET_STATES.Available, privacy: op.privacy, capacity: op.capacity, slot,
+      allow: op.allow, allocatedTo: undefined, allocatedAmount: 0n, description: op.description, registeredAt: BigInt(time)
+    })
+    setOwned(state, tx.sender, [...owned, id])
+  }, { workKind: WORK_GENESIS, minStake })
+
+  ledger.registerHandler(ASSET_TX.allocate, ({ tx, state }) => {
+    const op = decodeOp(AllocateOp, tx)
+    const a = load(state, op.asset)
+    if (a.state !== ASSET_STATES.Available) reject('asset is not available')
+    if (!mayAllocate(a, tx.sender)) reject('privacy does not allow this node to allocate the asset')
+    if (op.amount === 0n || op.amount > a.capacity) reject(`amount must be 1..${a.capacity}`)
+    save(state, { ...a, state: ASSET_STATES.Allocated, allocatedTo: tx.sender, allocatedAmount: op.amount })
+  }, { workKind: WORK_MODIFY, minStake })
+
+  ledger.registerHandler(ASSET_TX.release, ({ tx, state }) => {
+    const op = decodeOp(ReleaseOp, tx)
+    const a = load(state, op.asset)
+    if (a.state !== ASSET_STATES.Allocated && a.state !== ASSET_STATES.InUse) reject('asset is not allocated')
+    if (!eq(tx.sender, a.owner) && (a.allocatedTo === undefined || !eq(tx.sender, a.allocatedTo))) reject('only the owner or the allocatee releases')
+    save(state, { ...a, state: ASSET_STATES.Available, allocatedTo: undefined, allocatedAmount: 0n })
+  }, { workKind: WORK_MODIFY, minStake })
+
+  ledger.registerHandler(ASSET_TX.transfer, ({ tx, state }) => {
+    const op = decodeOp(TransferOp, tx)
+    const a = load(state, op.asset)
+    if (!eq(tx.sender, a.owner)) reject('only the owner transfers')
+    if (a.state !== ASSET_STATES.Available) reject('only an available asset is transferred')
+    if (eq(op.to, a.owner)) reject('transfer to the current owner')
+    const theirs = assetsOf(state, op.to)
+    if (theirs.length >= MAX_ASSETS_PER_OWNER) reject('the new owner holds too many assets')
+    setOwned(state, a.owner, assetsOf(state, a.owner).filter((x) => !eq(x, a.id)))
+    setOwned(state, op.to, [...theirs, a.id])
+    save(state, { ...a, owner: op.to, allow: [] })
+  }, { workKind: WORK_MODIFY, minStake })
+
+  ledger.registerHandler(ASSET_TX.privacy, ({ tx, state }) => {
+    const op = decodeOp(PrivacyOp, tx)
+    const a = load(state, op.asset)
+    if (!eq(tx.sender, a.owner)) reject('only the owner changes privacy')
+    if (a.state !== ASSET_STATES.Available) reject('privacy changes only while available')
+    if (new Set(op.allow.map(toHex)).size !== op.allow.length) reject('allow-list has duplicates')
+    save(state, { ...a, privacy: op.privacy, allow: op.allow })
+  }, { workKind: WORK_MODIFY, minStake })
+
+  ledger.registerHandler(ASSET_TX.state, ({ tx, state }) => {
+    const op = decodeOp(StateOp, tx)
+    const a = load(state, op.asset)
+    const owner = eq(tx.sender, a.owner)
+    const allocatee = a.allocatedTo !== undefined && eq(tx.sender, a.allocatedTo)
+    const S = ASSET_STATES
+    const ok =
+      (op.state === S.InUse && a.state === S.Allocated && allocatee) ||
+      ((op.state === S.Suspended || op.state === S.Failed) && owner && a.state !== op.state) ||
+      (op.state === S.Available && owner && (a.state === S.Suspended || a.state === S.Failed))
+    if (!ok) reject(`${owner ? 'owner' : allocatee ? 'allocatee' : 'this node'} cannot move the asset from ${a.state} to ${op.state}`)
+    const cleared = op.state === S.Available || op.state === S.Failed
+    save(state, { ...a, state: op.state, ...(cleared ? { allocatedTo: undefined, allocatedAmount: 0n } : {}) })
+  }, { workKind: WORK_MODIFY, minStake })
+}
+
+/** Counts of registered assets by kind under a state reader that can list keys (for metrics). */
+export function countAssets (entries: Iterable<readonly [string, Uint8Array]>): Map<AssetKind, number> {
+  const out = new Map<AssetKind, number>()
+  for (const [k, v] of entries) {
+    if (!k.startsWith(KEY_ASSET) || k.startsWith(KEY_BY_OWNER) || k.startsWith(KEY_SLOT)) continue
+    try { const a = AssetRecord.decode(v); out.set(a.kind, (out.get(a.kind) ?? 0) + 1) } catch { /* not a record */ }
+  }
+  return out
+}
+
+export function checkAssetIdBytes (id: unknown): asserts id is Uint8Array {
+  if (!(id instanceof Uint8Array) || id.length !== 32) throw new InvalidArgumentError('an AssetId is 32 bytes')
+}
