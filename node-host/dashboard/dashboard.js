@@ -10,7 +10,20 @@ const charts = {
   finality: new LineChart($('chart-finality'), { series: [{ label: 'p50', color: '--c2' }, { label: 'p99', color: '--c3' }], min: 0 }),
   peers: new LineChart($('chart-peers'), { series: [{ label: 'peers', color: '--c4' }], min: 0, integer: true }),
   throughput: new LineChart($('chart-throughput'), { series: [{ label: 'tx/s', color: '--c5' }], min: 0 }),
-  cpu: new LineChart($('chart-cpu'), { series: [{ label: 'cpu %', color: '--c6' }, { label: 'load', color: '--c3' }], min: 0 })
+  cpu: new LineChart($('chart-cpu'), { series: [{ label: 'cpu %', color: '--c6' }, { label: 'load', color: '--c3' }], min: 0 }),
+  assets: new LineChart($('chart-assets'), {
+    series: [{ label: 'cpu', color: '--c1' }, { label: 'memory', color: '--c2' }, { label: 'storage', color: '--c3' }, { label: 'gpu', color: '--c4' }, { label: 'network', color: '--c5' }],
+    min: 0,
+    integer: true
+  })
+}
+
+/** Registered assets of one kind, from the hypermesh_assets_registered_count family. */
+function assetsOfKind (fams, kind) {
+  const f = fams.find((x) => x.name === 'hypermesh_assets_registered_count')
+  if (!f) return null
+  const s = f.samples.find((x) => x.labels.kind === kind)
+  return s ? num(s.value) : 0
 }
 
 /** Scale to milliseconds from a metric name's unit suffix. */
@@ -114,6 +127,7 @@ async function poll () {
   charts.peers.push(t, [status.peers])
   charts.throughput.push(t, [tps])
   charts.cpu.push(t, [cpuPct, load !== null && host.cores ? (load / host.cores) * 100 : null])
+  charts.assets.push(t, ['Cpu', 'Memory', 'Storage', 'Gpu', 'Network'].map((k) => assetsOfKind(fams, k)))
 
   setText('stat-height', formatNumber(status.height))
   setText('stat-finality', p50 !== null ? formatNumber(p50, 'ms') : (prev?.lastP50 != null ? formatNumber(prev.lastP50, 'ms') : '–'))

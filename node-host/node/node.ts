@@ -44,6 +44,11 @@ import { GENESIS_FILE, fileExists, loadGenesisFile, makeGenesis, plotLog2For, wr
 import { STATUS_TX_KIND, STATUS_WORK_KIND, encodeStatusReport, registerStatusTx } from './status-tx.ts'
 import { HelloMessage, encodeHello } from './hello.ts'
 import { testFaultsFromEnv, type TestFault } from './test-faults.ts'
+import {
+  ASSET_KINDS, ASSET_TX, PRIVACY_LEVELS, assetsOf, countAssets, encodeRegister, formatAssetId, getAsset, kindName, privacyName, registerAssets, stateName,
+  type AssetKind, type Privacy
+} from '../../ts/assets/index.ts'
+import type { ShareableAsset } from '../hardware/index.ts'
 
 export const SYNC_PROTOCOL = protocolId('sync', 1)
 export const HELLO_PROTOCOL = protocolId('hello', 1)
@@ -76,6 +81,8 @@ export interface NodeOptions {
   timeouts?: Partial<Timeouts>
   /** One line per notable event (default: nothing). */
   log?: (line: string) => void
+  /** Hardware to register as assets at start (from a sharing policy); an offer already registered by this node is not registered again. */
+  share?: readonly ShareableAsset[]
   /** Deliberate faults (test builds only; default from HYPERMESH_TEST_FAULTS, see test-faults.ts). */
   testFaults?: ReadonlySet<TestFault>
 }
@@ -152,6 +159,8 @@ export class HyperMeshNode {
   private readonly ownTxListeners = new Set<(c: OwnTxCommit) => void>()
   readonly faults: ReadonlySet<TestFault>
   private txCommitted = 0
+  private assetCounts = new Map<AssetKind, number>()
+  private ownTxChain: Promise<unknown> = Promise.resolve()
 
   private constructor (init: {
     opts: NodeOptions, identity: KeyPair, genesis: Genesis, kernel: Kernel, kernelName: string, kernelReason: string,
@@ -201,6 +210,11 @@ export class HyperMeshNode {
     }
     r.gauge({ name: 'hypermesh_node_info', help: 'Constant 1, labelled with this node\'s kernel, chain and role', labelNames: ['kernel', 'chain', 'role'] })
       .set(1, { kernel: this.kernelName, chain: this.genesis.chainId, role: this.selfIndex >= 0 ? 'validator' : 'observer' })
+    this.assetCounts = countAssets(this.ledger.snapshotEntries())
+    r.gauge({
+      name: 'hypermesh_assets_registered_count', help: 'Assets registered on the ledger, by kind', labelNames: ['kind'],
+      collect: (g) => { for (const k of Object.values(ASSET_KINDS)) g.set(this.assetCounts.get(k) ?? 0, { kind: kindName(k) }) }
+    })
     r.gauge({ name: 'hypermesh_node_uptime_seconds', help: 'Seconds since this node started', collect: (g) => g.set(Math.round((Date.now() - this.startedAt) / 1000)) })
     this.m.height.set(this.ledger.height)
     this.engine = TendermintEngine.restore(this.engineConfig(), undefined, this.ledger.height + 1, this.ledger.lastBlock.time)
@@ -262,6 +276,7 @@ export class HyperMeshNode {
     } catch (err) { await store.close(); throw err }
     if (markerText === null) await writeFile(marker, hashHex + '\n')
     registerStatusTx(ledger)
+    registerAssets(ledger)
 
     // Plot 0 (PoSpace): built once, kept in the data directory.
     let plot: FilePlotStore | null = null
@@ -331,7 +346,13 @@ export class HyperMeshNode {
         port: hp.port,
         status: () => this.status(),
         metrics: () => this.registry.toPrometheus(),
-        routes: { '/api/finality': () => ({ ...this.finality(), samplesMs: [...this.finalitySamples] }) }
+        routes: {
+          '/api/finality': () => ({ ...this.finality(), samplesMs: [...this.finalitySamples] }),
+          '/api/assets': () => ({
+            mine: this.assets(),
+            registered: Object.fromEntries(Object.values(ASSET_KINDS).map((k) => [kindName(k), this.assetCounts.get(k) ?? 0]))
+          })
+        }
       })
       try { await this.http.start() } catch (err) {
         const code = (err as NodeJS.ErrnoException).code
@@ -343,6 +364,7 @@ export class HyperMeshNode {
     this.enqueue({ type: 'start', now: Date.now() })
     const interval = this.opts.txIntervalMs ?? 1000
     if (interval > 0 && this.plot !== null) this.every(interval, () => { void this.produceStatusTx() })
+    if (this.opts.share !== undefined && this.opts.share.length > 0) void this.registerShared(this.opts.share)
     this.every(5000, () => { this.pruneOwnTxs() })
   }
 
@@ -458,6 +480,11 @@ export class HyperMeshNode {
     }
     this.m.blocks.inc(1, { how })
     this.m.txs.inc(block.txs.length)
+    for (const tx of block.txs) {
+      if (tx.kind !== ASSET_TX.register) continue
+      const k = tx.op[0] as AssetKind // RegisterOp starts with its kind byte
+      this.assetCounts.set(k, (this.assetCounts.get(k) ?? 0) + 1)
+    }
     this.txCommitted += block.txs.length
     this.m.height.set(block.height)
     for (const tx of block.txs) {
@@ -621,6 +648,7 @@ export class HyperMeshNode {
         this.ledger.adoptSnapshot(m.block, state)
       } catch (err) { this.log(`snapshot from ${from} rejected: ${(err as Error).message}`); return false }
       this.m.blocks.inc(1, { how: 'snapshot' })
+      this.assetCounts = countAssets(this.ledger.snapshotEntries())
       this.m.height.set(m.block.height)
       this.mempool.prune()
       this.log(`installed snapshot at height ${m.block.height} from ${from}`)
@@ -662,13 +690,45 @@ export class HyperMeshNode {
     return r
   }
 
+  /**
+   * Makes one transaction of ours with all four proofs and submits it; own
+   * transactions are made one at a time so their sequence numbers stay in order.
+   * Resolves with null when admitted, else the mempool's reason.
+   */
+  async submitOwn (kind: string, op: Uint8Array, workKind: number): Promise<string | null> {
+    const run = async (): Promise<string | null> => {
+      if (this.stopping) return 'stopping'
+      if (this.plot === null) return 'this node has no registered plot (it is not a member with stake in the genesis)'
+      const view = this.ledger.view()
+      const sequence = Math.max(this.nextSequence, view.lastSequence(this.nodeId) + 1)
+      const body = { kind, sender: this.nodeId, sequence, op }
+      const created = Date.now()
+      const proof = await createConsensusProof({ opHash: operationHash(body), kind: workKind as 0 }, {
+        latest: this.ledger.lastHash,
+        identity: this.identity,
+        plot: this.plot as PlotStore,
+        position: { zone: this.genesis.chainId, address: this.nodeId.subarray(0, 6) },
+        sequence
+      }, { kernel: this.kernel, preset: this.genesis.proofPreset })
+      if (this.stopping) return 'stopping'
+      const tx: Transaction = { ...body, proof: encodeConsensusProof(proof) }
+      const r = this.submit(tx)
+      if (r === null) {
+        this.nextSequence = sequence + 1
+        this.ownTxs.set(toHex(txHash(tx)), created)
+      }
+      return r
+    }
+    const p = this.ownTxChain.then(run, run)
+    this.ownTxChain = p.catch(() => {})
+    return await p
+  }
+
   /** Makes one `node.status` transaction with all four proofs and submits it. */
   private async produceStatusTx (): Promise<void> {
     if (this.producing || this.stopping || this.plot === null) return
     this.producing = true
     try {
-      const view = this.ledger.view()
-      const sequence = Math.max(this.nextSequence, view.lastSequence(this.nodeId) + 1)
       const mem = os.freemem()
       const op = encodeStatusReport({
         seenHeight: BigInt(this.ledger.height),
@@ -677,25 +737,37 @@ export class HyperMeshNode {
         memFreeMiB: Math.min(0xffffffff, Math.floor(mem / 2 ** 20)),
         time: BigInt(Date.now())
       })
-      const body = { kind: STATUS_TX_KIND, sender: this.nodeId, sequence, op }
-      const created = Date.now()
-      const proof = await createConsensusProof({ opHash: operationHash(body), kind: STATUS_WORK_KIND }, {
-        latest: this.ledger.lastHash,
-        identity: this.identity,
-        plot: this.plot as PlotStore,
-        position: { zone: this.genesis.chainId, address: this.nodeId.subarray(0, 6) },
-        sequence
-      }, { kernel: this.kernel, preset: this.genesis.proofPreset })
-      if (this.stopping) return
-      const tx: Transaction = { ...body, proof: encodeConsensusProof(proof) }
-      const r = this.submit(tx)
-      if (r === null) {
-        this.nextSequence = sequence + 1
-        this.ownTxs.set(toHex(txHash(tx)), created)
-      } else if (r !== 'full') this.log(`own status tx refused: ${r}`)
+      const r = await this.submitOwn(STATUS_TX_KIND, op, STATUS_WORK_KIND)
+      if (r !== null && r !== 'full' && r !== 'stopping') this.log(`own status tx refused: ${r}`)
     } catch (err) {
       if (!this.stopping) this.log(`status tx: ${(err as Error).message}`)
     } finally { this.producing = false }
+  }
+
+  /** Registers the offered hardware as assets (skipping offers this node registered before). */
+  private async registerShared (offers: readonly ShareableAsset[]): Promise<void> {
+    const mine = new Set(assetsOf(this.ledger.stateReader, this.nodeId).map((id) => getAsset(this.ledger.stateReader, id)?.description))
+    for (const o of offers) {
+      const { kind, capacity, description } = describeOffer(o)
+      if (mine.has(description)) { this.log(`asset already registered: ${description}`); continue }
+      const privacy = PRIVACY_LEVELS[o.privacy] as Privacy
+      const r = await this.submitOwn(ASSET_TX.register, encodeRegister({ kind, capacity, privacy, allow: [], description }), 0)
+      this.log(r === null ? `registering ${description} (${privacyName(privacy)})` : `could not register ${description}: ${r}`)
+    }
+  }
+
+  /** This node's assets as JSON (for /api/assets). */
+  assets (): Array<Record<string, unknown>> {
+    const st = this.ledger.stateReader
+    return assetsOf(st, this.nodeId).flatMap((id) => {
+      const a = getAsset(st, id)
+      if (a === undefined) return []
+      return [{
+        id: formatAssetId(a.kind, a.id), kind: kindName(a.kind), state: stateName(a.state), privacy: privacyName(a.privacy),
+        capacity: a.capacity.toString(), slot: a.slot, description: a.description,
+        allocatedTo: a.allocatedTo === undefined ? null : toHex(a.allocatedTo), allocatedAmount: a.allocatedAmount.toString()
+      }]
+    })
   }
 
   private pruneOwnTxs (): void {
@@ -771,3 +843,14 @@ export class HyperMeshNode {
   }
 }
 
+/** Ledger form of a hardware offer: asset kind, capacity in the kind's unit, a description. */
+export function describeOffer (o: ShareableAsset): { kind: AssetKind, capacity: bigint, description: string } {
+  const short = (n: number): string => n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : `${Math.round(n / 2 ** 20)} MiB`
+  switch (o.kind) {
+    case 'Cpu': return { kind: ASSET_KINDS.Cpu, capacity: BigInt(o.cores), description: `${o.cores} cores of ${o.model}`.slice(0, 200) }
+    case 'Memory': return { kind: ASSET_KINDS.Memory, capacity: BigInt(o.bytes), description: `${short(o.bytes)} memory` }
+    case 'Storage': return { kind: ASSET_KINDS.Storage, capacity: BigInt(o.bytes), description: `${short(o.bytes)} storage at ${o.path}`.slice(0, 200) }
+    case 'Gpu': return { kind: ASSET_KINDS.Gpu, capacity: 1n, description: `GPU #${o.index} ${o.name}`.slice(0, 200) }
+    case 'Network': return { kind: ASSET_KINDS.Network, capacity: BigInt(Math.max(1, o.mbps ?? 1)), description: `network ${o.interface}${o.mbps !== null ? ` ${o.mbps} Mb/s` : ''}`.slice(0, 200) }
+  }
+}

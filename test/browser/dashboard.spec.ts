@@ -6,6 +6,7 @@ import path from 'node:path'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import { HyperMeshNode } from '../../node-host/node/node.ts'
+import { readHardware, describeShareable, policyFromStrings } from '../../node-host/hardware/index.ts'
 
 let node: HyperMeshNode
 let dataDir: string
@@ -14,7 +15,8 @@ let browser: Browser
 beforeAll(async () => {
   // a real dev-mesh node: LevelDB, Tendermint, FALCON, its own transactions with all four proofs
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'hm-dash-'))
-  node = await HyperMeshNode.start({ dataDir, dev: true, http: { host: '127.0.0.1', port: 0 }, txIntervalMs: 100 })
+  const share = describeShareable(await readHardware(), policyFromStrings({ cores: '1', memory: '64MiB', privacy: 'P2P' }))
+  node = await HyperMeshNode.start({ dataDir, dev: true, http: { host: '127.0.0.1', port: 0 }, txIntervalMs: 100, share })
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']  // playwright gives the browser a fresh temporary profile
@@ -52,7 +54,12 @@ describe('dashboard in headless Chromium', () => {
       let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++
       return [c.id, n] as const
     }))
-    expect(inked).toHaveLength(5)
+    expect(inked).toHaveLength(6)
+    // the shared hardware was registered through consensus and is listed as this node's assets
+    const assets = await (await fetch(base + '/api/assets')).json() as { mine: Array<{ kind: string, privacy: string, id: string }>, registered: Record<string, number> }
+    expect(assets.mine.map((a) => a.kind).sort()).toEqual(['Cpu', 'Memory'])
+    expect(assets.mine.every((a) => a.privacy === 'P2P' && /^(cpu|memory):[0-9a-f]{64}$/.test(a.id))).toBe(true)
+    expect(assets.registered).toMatchObject({ Cpu: 1, Memory: 1 })
     for (const [id, n] of inked) expect(n, id).toBeGreaterThan(1000)
     // let a few more seconds of history accumulate for a meaningful picture
     await page.waitForTimeout(6000)

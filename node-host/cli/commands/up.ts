@@ -9,6 +9,7 @@ import { GenesisFileError } from '../../node/genesis.ts'
 import { KERNEL_NAMES } from '../../kernel/select.ts'
 import type { KernelName } from '../../../ts/wasm/kernel.ts'
 import { KeystoreError } from '../../../ts/identity/index.ts'
+import { readHardware, describeShareable, policyFromStrings, PRIVACY_LEVELS, type ShareableAsset } from '../../hardware/index.ts'
 
 function strings (v: unknown): string[] { return Array.isArray(v) ? v.map(String) : [] }
 
@@ -37,11 +38,18 @@ export const upCommand: LeafCommand = {
     http: { type: 'string', value: 'HOST:PORT', default: DEFAULT_HTTP, help: "HTTP API and dashboard address ('none' for no HTTP)" },
     kernel: { type: 'string', value: 'NAME', help: `hashing kernel: ${KERNEL_NAMES.join(', ')} (default: fastest that passes its self-test)` },
     'tx-interval': { type: 'string', value: 'MS', default: '1000', help: "interval of this node's status transactions; 0 for none" },
+    'share-cores': { type: 'string', value: 'N', help: 'register N logical cores as a Cpu asset' },
+    'share-memory': { type: 'string', value: 'SIZE', help: 'register memory as a Memory asset, e.g. 4GiB' },
+    'share-storage': { type: 'string', multiple: true, value: 'PATH:SIZE', help: 'register storage as a Storage asset, e.g. /data:10GiB' },
+    'share-gpu': { type: 'string', multiple: true, value: 'INDEX', help: 'register a GPU as an asset' },
+    'share-network': { type: 'string', multiple: true, value: 'IFACE[:MBPS]', help: 'register a network interface as an asset' },
+    privacy: { type: 'string', value: 'LEVEL', help: `who may use the shared assets: ${PRIVACY_LEVELS.join(', ')} (default: Private)` },
     json: { type: 'boolean', help: 'print JSON lines (ready, progress, stopped) instead of text' },
     quiet: { type: 'boolean', help: 'no progress lines' }
   },
   examples: [
     'hypermesh up',
+    'hypermesh up --share-cores 2 --share-memory 4GiB --privacy P2P',
     'hypermesh up --data ./n1 --genesis mesh.json --validator --listen /ip4/0.0.0.0/tcp/4001 --http 127.0.0.1:8081',
     'hypermesh up --data ./n2 --genesis mesh.json --bootstrap /ip4/10.0.0.5/tcp/4001/p2p/12D3KooW...'
   ],
@@ -54,6 +62,15 @@ export const upCommand: LeafCommand = {
     const txIntervalMs = intOption(values['tx-interval'] ?? '1000', '--tx-interval', 0, 3_600_000) as number
     const dataDir = path.resolve(io.cwd, typeof values.data === 'string' ? values.data : DEFAULT_DATA_DIR)
     const genesisFile = typeof values.genesis === 'string' ? path.resolve(io.cwd, values.genesis) : undefined
+    let share: ShareableAsset[] | undefined
+    if (['share-cores', 'share-memory', 'share-storage', 'share-gpu', 'share-network', 'privacy'].some((k) => values[k] !== undefined)) {
+      const str = (v: unknown): string | undefined => typeof v === 'string' ? v : undefined
+      let policy
+      try {
+        policy = policyFromStrings({ cores: str(values['share-cores']), memory: str(values['share-memory']), storage: strings(values['share-storage']), gpu: strings(values['share-gpu']), network: strings(values['share-network']), privacy: str(values.privacy) })
+      } catch (err) { throw new UsageError((err as Error).message, 'hypermesh up') }
+      try { share = describeShareable(await readHardware(), policy) } catch (err) { throw new CommandError((err as Error).message, { cause: err }) }
+    }
     const signal = io.signal
     const logLines: string[] = []
     const log = (line: string): void => {
@@ -74,6 +91,7 @@ export const upCommand: LeafCommand = {
         http,
         ...(kernel !== undefined ? { kernel: kernel as KernelName } : {}),
         txIntervalMs,
+        ...(share !== undefined ? { share } : {}),
         log
       })
     } catch (err) {
@@ -92,7 +110,7 @@ export const upCommand: LeafCommand = {
       `  Data       ${dataDir}`,
       `  libp2p     ${node.addresses().join('\n             ')}`,
       ...(base !== null
-        ? [`  Dashboard  ${base}/`, `  API        ${base}/api/status   ${base}/metrics`, `  Status     hypermesh status${http !== null && `${http.host}:${http.port}` !== DEFAULT_HTTP ? ` --http ${http.host}:${http.port}` : ''}`]
+        ? [`  Dashboard  ${base}/`, `  API        ${base}/api/status   ${base}/api/assets   ${base}/metrics`, `  Status     hypermesh status${http !== null && `${http.host}:${http.port}` !== DEFAULT_HTTP ? ` --http ${http.host}:${http.port}` : ''}`]
         : ['  HTTP       off']),
       '',
       'Press Ctrl-C to stop.',
