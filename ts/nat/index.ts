@@ -15,3 +15,4 @@
  */
 export * from './address.ts'
 export * from './translator.ts'
+export * from './capability.ts'

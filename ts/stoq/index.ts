@@ -26,7 +26,7 @@
 export { Stoq, createStoq, protocolId, PROTOCOL_PATTERN } from './stoq.ts'
 export type {
   StoqInit, StoqEvents, AdmittedPeer, DroppedPeer, FramedContext, FramedHandler, HandleFramedOptions,
-  RequestOptions, FramedSession, GossipMessage, GossipValidator, GossipVerdict
+  RequestOptions, FramedSession, FramedPipeline, GossipMessage, GossipValidator, GossipVerdict
 } from './stoq.ts'
 export { DROP_REASONS } from './binding.ts'
 export type { BindingAuthority, BindingCheck, DropReason } from './binding.ts'

@@ -144,6 +144,16 @@ export interface FramedSession {
   close: () => Promise<void>
 }
 
+/** A stream for pipelined requests: many in flight at once, answers matched in order. */
+export interface FramedPipeline {
+  readonly protocol: string
+  readonly peerId: string
+  /** Requests sent and not yet answered. */
+  readonly inFlight: number
+  request: (message: Uint8Array) => Promise<Uint8Array>
+  close: () => Promise<void>
+}
+
 export interface StoqEvents {
   'peer:admitted': CustomEvent<AdmittedPeer>
   'peer:dropped': CustomEvent<DroppedPeer>
@@ -679,6 +689,59 @@ export class Stoq extends EventTarget implements Startable {
       send,
       close: async () => {
         await chain
+        await fs.closeWrite().catch(() => {})
+      }
+    }
+  }
+
+  /**
+   * Opens a stream for pipelined requests: `request()` writes at once and
+   * resolves with the answer that arrives in the same position (the handler
+   * side answers in order). One failure fails every request in flight.
+   */
+  async openFramedPipeline (peerId: string, protocol: string, opts: RequestOptions = {}): Promise<FramedPipeline> {
+    const max = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+    const stream = await this.openStream(peerId, protocol, this.requestSignal(opts))
+    const fs = this.framed(stream, protocol, max)
+    const waiting: Array<{ resolve: (b: Uint8Array) => void, reject: (e: Error) => void }> = []
+    let failed: Error | null = null
+    let reading = false
+    let writes: Promise<unknown> = Promise.resolve()
+    const fail = (err: Error): void => {
+      if (failed !== null) return
+      failed = err
+      stream.abort(err)
+      for (const w of waiting.splice(0)) w.reject(err)
+    }
+    const readLoop = async (): Promise<void> => {
+      reading = true
+      try {
+        while (waiting.length > 0 && failed === null) {
+          const reply = await fs.read(this.lifetime.signal)
+          if (reply === undefined) throw new RemoteRefusedError(`${protocol}: ${peerId} closed the stream with ${waiting.length} requests unanswered`)
+          this.m.messages.inc(1, { direction: 'in', protocol })
+          waiting.shift()?.resolve(reply)
+        }
+      } catch (err) { fail(err instanceof Error ? err : new Error(String(err))) } finally { reading = false }
+    }
+    return {
+      protocol,
+      peerId,
+      get inFlight () { return waiting.length },
+      request: async (message: Uint8Array): Promise<Uint8Array> => {
+        if (failed !== null) throw failed
+        const answer = new Promise<Uint8Array>((resolve, reject) => { waiting.push({ resolve, reject }) })
+        const w = writes.then(async () => {
+          if (failed !== null) return
+          await fs.write(message, this.lifetime.signal)
+          this.m.messages.inc(1, { direction: 'out', protocol })
+        })
+        writes = w.catch((err: unknown) => { fail(err instanceof Error ? err : new Error(String(err))) })
+        if (!reading) void readLoop()
+        return await answer
+      },
+      close: async () => {
+        await writes
         await fs.closeWrite().catch(() => {})
       }
     }
