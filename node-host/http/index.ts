@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-export { createHttpServer, HttpServer, DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from './server.ts'
-export type { HttpServerInit, NodeStatus, HostLoad } from './server.ts'
+export { createHttpServer, HttpServer, ApiError, DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from './server.ts'
+export type { HttpServerInit, NodeStatus, HostLoad, ApiRequest, ApiResult } from './server.ts'
 export { parsePrometheusText, familiesToJson, PROMETHEUS_CONTENT_TYPE } from './prometheus.ts'
 export type { MetricFamily, MetricType, Sample } from './prometheus.ts'

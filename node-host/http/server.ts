@@ -32,6 +32,17 @@ export interface NodeStatus {
   [extra: string]: unknown
 }
 
+export interface ApiRequest { method: string, query: URLSearchParams, body: Uint8Array }
+export type ApiResult = { status?: number, json: unknown } | { status?: number, bytes: Uint8Array }
+
+/** A refusal from an API handler: its status and message reach the client as JSON. */
+export class ApiError extends Error {
+  static override readonly name = 'ApiError'
+  override readonly name = 'ApiError'
+  readonly status: number
+  constructor (status: number, message: string) { super(message); this.status = status }
+}
+
 export interface HostLoad {
   /** Busy fraction of all cores, 0..1, over the last second (null until the first second has passed). */
   cpuUsage: number | null
@@ -53,6 +64,14 @@ export interface HttpServerInit {
   hardware?: () => Promise<HardwareReport>
   /** Extra JSON routes (`/api/...` path -> value), answered like /api/status. */
   routes?: Record<string, () => unknown>
+  /**
+   * Operator API routes (any method): `path -> handler`. The handler gets the
+   * method, the query and the body (bounded by `maxBodyBytes`) and answers
+   * JSON or bytes; an ApiError becomes its status with a JSON error.
+   */
+  api?: Record<string, (req: ApiRequest) => Promise<ApiResult> | ApiResult>
+  /** Largest request body accepted by `api` routes (default 80 MiB). */
+  maxBodyBytes?: number
   /** Where index.html, dashboard.js and dashboard.css are (default node-host/dashboard). */
   dashboardDir?: string
 }
@@ -178,18 +197,48 @@ export class HttpServer {
     return await this.hwCache.value
   }
 
+  private async readBody (req: http.IncomingMessage): Promise<Uint8Array> {
+    const max = this.init.maxBodyBytes ?? 80 * 1024 * 1024
+    const declared = Number(req.headers['content-length'] ?? 0)
+    if (declared > max) throw new HttpError(413, `body over ${max} bytes`)
+    const parts: Buffer[] = []
+    let n = 0
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      n += chunk.length
+      if (n > max) throw new HttpError(413, `body over ${max} bytes`)
+      parts.push(chunk)
+    }
+    return Buffer.concat(parts)
+  }
+
   private async handle (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    // a body on GET is allowed by HTTP but unused here: discard it without buffering
-    req.resume()
     req.on('error', () => {})
     res.on('error', () => {})
     try {
       let pathname: string
+      let query: URLSearchParams
       try {
-        pathname = new URL(req.url ?? '/', 'http://localhost').pathname
+        const u = new URL(req.url ?? '/', 'http://localhost')
+        pathname = u.pathname; query = u.searchParams
       } catch {
+        req.resume()
         throw new HttpError(400, 'bad request target')
       }
+      const api = this.init.api?.[pathname]
+      if (api !== undefined) {
+        const body = req.method === 'GET' || req.method === 'HEAD' ? (req.resume(), new Uint8Array(0)) : await this.readBody(req)
+        let r: ApiResult
+        try { r = await api({ method: req.method ?? 'GET', query, body }) } catch (err) {
+          if (err instanceof ApiError) throw new HttpError(err.status, err.message)
+          throw err
+        }
+        const out = 'bytes' in r ? Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) : Buffer.from(JSON.stringify(r.json))
+        res.writeHead(r.status ?? 200, { 'content-type': 'bytes' in r ? 'application/octet-stream' : 'application/json; charset=utf-8', 'content-length': out.length, 'cache-control': 'no-store', ...SECURITY_HEADERS })
+        res.end(req.method === 'HEAD' ? undefined : out)
+        return
+      }
+      // a body on GET is allowed by HTTP but unused here: discard it without buffering
+      req.resume()
       const route = this.routes[pathname]
       const file = this.files.get(pathname)
       if (route === undefined && file === undefined) throw new HttpError(404, `no such path: ${pathname.slice(0, 200)}`)

@@ -49,6 +49,10 @@ import {
   type AssetKind, type Privacy
 } from '../../ts/assets/index.ts'
 import type { ShareableAsset } from '../hardware/index.ts'
+import { MemService, MemServiceError } from './mem-service.ts'
+import { GlobalAddress, AddressError } from '../../ts/nat/index.ts'
+import { ApiError, type ApiRequest, type ApiResult } from '../http/index.ts'
+import { parseAssetId, privacyFromName } from '../../ts/assets/index.ts'
 
 export const SYNC_PROTOCOL = protocolId('sync', 1)
 export const HELLO_PROTOCOL = protocolId('hello', 1)
@@ -81,6 +85,8 @@ export interface NodeOptions {
   timeouts?: Partial<Timeouts>
   /** One line per notable event (default: nothing). */
   log?: (line: string) => void
+  /** Most bytes of memory regions this node allocates for its Memory assets (default 1 GiB). */
+  memBudget?: number
   /** Hardware to register as assets at start (from a sharing policy); an offer already registered by this node is not registered again. */
   share?: readonly ShareableAsset[]
   /** Deliberate faults (test builds only; default from HYPERMESH_TEST_FAULTS, see test-faults.ts). */
@@ -158,6 +164,7 @@ export class HyperMeshNode {
   private readonly listeners = new Set<(block: Block) => void>()
   private readonly ownTxListeners = new Set<(c: OwnTxCommit) => void>()
   readonly faults: ReadonlySet<TestFault>
+  mem: MemService | null = null
   private txCommitted = 0
   private assetCounts = new Map<AssetKind, number>()
   private ownTxChain: Promise<unknown> = Promise.resolve()
@@ -335,6 +342,12 @@ export class HyperMeshNode {
       maxMessageBytes: 1024,
       rateLimit: { messagesPerSecond: 2, burstMessages: 8, bytesPerSecond: 16 * 1024, burstBytes: 16 * 1024 }
     })
+    this.mem = await MemService.create({
+      stoq, ledger: this.ledger, identity: this.identity, nodeId: this.nodeId, log: this.log,
+      submitOwnTx: async (k, op, w) => await this.submitOwnTx(k, op, w),
+      waitForCommit: async (h, t) => await this.waitForCommit(h, t)
+    }, this.opts.memBudget)
+    this.onBlock((b) => { this.mem?.onBlock(b) })
     stoq.addEventListener('peer:admitted', (ev) => { void this.sayHello((ev as CustomEvent<{ peerId: string }>).detail.peerId) })
     await stoq.start()
     this.log(`libp2p peer ${stoq.peerId} listening on ${stoq.addresses().join(' ')}`)
@@ -346,6 +359,7 @@ export class HyperMeshNode {
         port: hp.port,
         status: () => this.status(),
         metrics: () => this.registry.toPrometheus(),
+        api: this.apiRoutes(),
         routes: {
           '/api/finality': () => ({ ...this.finality(), samplesMs: [...this.finalitySamples] }),
           '/api/assets': () => ({
@@ -376,6 +390,16 @@ export class HyperMeshNode {
 
   /** Called when one of this node's own transactions is reported committed. */
   onOwnTxCommitted (fn: (c: OwnTxCommit) => void): () => void { this.ownTxListeners.add(fn); return () => this.ownTxListeners.delete(fn) }
+
+  /** Resolves with the block that includes the transaction `hashHex`, or rejects after `timeoutMs`. */
+  async waitForCommit (hashHex: string, timeoutMs = 30_000): Promise<Block> {
+    return await new Promise<Block>((resolve, reject) => {
+      const timer = setTimeout(() => { off(); reject(new Error(`transaction ${hashHex.slice(0, 16)}… not committed within ${timeoutMs} ms`)) }, timeoutMs)
+      const off = this.onBlock((b) => {
+        if (b.txs.some((tx) => toHex(txHash(tx)) === hashHex)) { clearTimeout(timer); off(); resolve(b) }
+      })
+    })
+  }
 
   /** Called after every finalized block (consensus or sync). */
   onBlock (fn: (block: Block) => void): () => void { this.listeners.add(fn); return () => this.listeners.delete(fn) }
@@ -696,9 +720,14 @@ export class HyperMeshNode {
    * Resolves with null when admitted, else the mempool's reason.
    */
   async submitOwn (kind: string, op: Uint8Array, workKind: number): Promise<string | null> {
-    const run = async (): Promise<string | null> => {
-      if (this.stopping) return 'stopping'
-      if (this.plot === null) return 'this node has no registered plot (it is not a member with stake in the genesis)'
+    return (await this.submitOwnTx(kind, op, workKind)).reason
+  }
+
+  /** As submitOwn, also giving the transaction made (null when none was made). */
+  async submitOwnTx (kind: string, op: Uint8Array, workKind: number): Promise<{ reason: string | null, tx: Transaction | null }> {
+    const run = async (): Promise<{ reason: string | null, tx: Transaction | null }> => {
+      if (this.stopping) return { reason: 'stopping', tx: null }
+      if (this.plot === null) return { reason: 'this node has no registered plot (it is not a member with stake in the genesis)', tx: null }
       const view = this.ledger.view()
       const sequence = Math.max(this.nextSequence, view.lastSequence(this.nodeId) + 1)
       const body = { kind, sender: this.nodeId, sequence, op }
@@ -710,14 +739,14 @@ export class HyperMeshNode {
         position: { zone: this.genesis.chainId, address: this.nodeId.subarray(0, 6) },
         sequence
       }, { kernel: this.kernel, preset: this.genesis.proofPreset })
-      if (this.stopping) return 'stopping'
+      if (this.stopping) return { reason: 'stopping', tx: null }
       const tx: Transaction = { ...body, proof: encodeConsensusProof(proof) }
       const r = this.submit(tx)
       if (r === null) {
         this.nextSequence = sequence + 1
         this.ownTxs.set(toHex(txHash(tx)), created)
       }
-      return r
+      return { reason: r, tx }
     }
     const p = this.ownTxChain.then(run, run)
     this.ownTxChain = p.catch(() => {})
@@ -765,7 +794,8 @@ export class HyperMeshNode {
       return [{
         id: formatAssetId(a.kind, a.id), kind: kindName(a.kind), state: stateName(a.state), privacy: privacyName(a.privacy),
         capacity: a.capacity.toString(), slot: a.slot, description: a.description,
-        allocatedTo: a.allocatedTo === undefined ? null : toHex(a.allocatedTo), allocatedAmount: a.allocatedAmount.toString()
+        allocatedTo: a.allocatedTo === undefined ? null : toHex(a.allocatedTo), allocatedAmount: a.allocatedAmount.toString(),
+        address: a.kind === ASSET_KINDS.Memory ? MemService.addressOf(a).toString() : null
       }]
     })
   }
@@ -773,6 +803,80 @@ export class HyperMeshNode {
   private pruneOwnTxs (): void {
     const old = Date.now() - 120_000
     for (const [k, t] of this.ownTxs) if (t < old) this.ownTxs.delete(k)
+  }
+
+  // ------------------------------------------------------------ operator API
+
+  /** POST/GET routes the CLI's mem and asset commands use (bound to the HTTP address, 127.0.0.1 by default). */
+  private apiRoutes (): Record<string, (req: ApiRequest) => Promise<ApiResult>> {
+    const mem = (): MemService => { if (this.mem === null) throw new ApiError(503, 'memory service not running'); return this.mem }
+    const addr = (q: URLSearchParams): GlobalAddress => {
+      const a = q.get('addr')
+      if (a === null) throw new ApiError(400, 'addr is required')
+      try { return GlobalAddress.parse(a) } catch (err) { throw new ApiError(400, (err as AddressError).message) }
+    }
+    const int = (q: URLSearchParams, name: string, max: number): number => {
+      const v = Number(q.get(name))
+      if (!Number.isSafeInteger(v) || v < 0 || v > max) throw new ApiError(400, `${name} must be an integer in 0..${max}`)
+      return v
+    }
+    const method = (req: ApiRequest, m: string): void => { if (req.method !== m) throw new ApiError(405, `use ${m}`) }
+    const wrap = (f: (req: ApiRequest) => Promise<ApiResult>) => async (req: ApiRequest): Promise<ApiResult> => {
+      try { return await f(req) } catch (err) {
+        if (err instanceof MemServiceError) throw new ApiError(err.status, err.message)
+        if (err instanceof ApiError) throw err
+        if ((err as Error).name === 'MemError') throw new ApiError(400, (err as Error).message)
+        throw new ApiError(500, (err as Error).message)
+      }
+    }
+    return {
+      '/api/mem/alloc': wrap(async (req) => {
+        method(req, 'POST')
+        const size = int(req.query, 'size', 0xffffffff)
+        let privacy
+        try { privacy = privacyFromName(req.query.get('privacy') ?? 'Private') } catch (err) { throw new ApiError(400, (err as Error).message) }
+        const r = await mem().alloc(size, privacy)
+        return { json: { address: r.address.toString(), url: r.address.toUrl(), asset: formatAssetId(r.asset.kind, r.asset.id), size, privacy: privacyName(r.asset.privacy), height: this.ledger.height } }
+      }),
+      '/api/mem/write': wrap(async (req) => {
+        method(req, 'POST')
+        const a = addr(req.query)
+        await mem().write(a, req.body)
+        return { json: { address: a.toString(), written: req.body.length } }
+      }),
+      '/api/mem/read': wrap(async (req) => {
+        const a = addr(req.query)
+        return { bytes: await mem().read(a, int(req.query, 'len', 256 * 1024 * 1024)) }
+      }),
+      '/api/mem/fadd': wrap(async (req) => {
+        method(req, 'POST')
+        const d = req.query.get('delta') ?? '1'
+        if (!/^\d{1,20}$/.test(d)) throw new ApiError(400, 'delta must be a non-negative integer')
+        return { json: { previous: (await mem().fetchAdd(addr(req.query), BigInt(d))).toString() } }
+      }),
+      '/api/mem/free': wrap(async (req) => {
+        method(req, 'POST')
+        const a = addr(req.query)
+        return { json: { address: a.toString(), freed: true, height: await mem().free(a) } }
+      }),
+      '/api/asset': wrap(async (req) => {
+        const id = req.query.get('id')
+        if (id === null) throw new ApiError(400, 'id is required')
+        let parsed
+        try { parsed = parseAssetId(id) } catch (err) { throw new ApiError(400, (err as Error).message) }
+        const a = getAsset(this.ledger.stateReader, parsed.id)
+        if (a === undefined) throw new ApiError(404, `no asset ${id}`)
+        return {
+          json: {
+            id: formatAssetId(a.kind, a.id), kind: kindName(a.kind), owner: toHex(a.owner), state: stateName(a.state), privacy: privacyName(a.privacy),
+            capacity: a.capacity.toString(), slot: a.slot, description: a.description, allow: a.allow.map(toHex),
+            allocatedTo: a.allocatedTo === undefined ? null : toHex(a.allocatedTo), allocatedAmount: a.allocatedAmount.toString(),
+            registeredAt: Number(a.registeredAt),
+            address: a.kind === ASSET_KINDS.Memory ? MemService.addressOf(a).toString() : null
+          }
+        }
+      })
+    }
   }
 
   // --------------------------------------------------------------- reporting

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import {
   ASSET_KINDS, ASSET_STATES, ASSET_TX, AssetRecord, AllocateOp, PRIVACY_LEVELS, RegisterOp, TransferOp, PrivacyOp, StateOp, ReleaseOp,
-  assetIdOf, assetsOf, encodeAllocate, encodePrivacy, encodeRegister, encodeRelease, encodeStateOp, encodeTransfer,
+  assetIdOf, assetsOf, encodeAllocate, encodePrivacy, encodeRegister, encodeRelease, encodeRetire, encodeStateOp, encodeTransfer,
   formatAssetId, getAsset, mayAddress, parseAssetId, privacyFromName, registerAssets, type AssetRecordValue
 } from '../../ts/assets/index.ts'
 import { encodeCanonical } from '../../ts/wire/index.ts'
@@ -108,5 +108,16 @@ describe('the registry on a real ledger (transactions with real ConsensusProofs)
     const t = await c.tx(1, ASSET_TX.register, reg(ASSET_KINDS.Storage, PRIVACY_LEVELS.P2P))
     const proof = t.proof.slice(); proof[proof.length - 5] ^= 1
     expect(c.refusal({ ...t, proof })).toMatch(/invalid proof/)
+  }, 60_000)
+
+  it('the owner retires an asset: its record and its place in the owner list are gone', async () => {
+    const t = await c.tx(1, ASSET_TX.register, reg(ASSET_KINDS.Memory, PRIVACY_LEVELS.P2P))
+    await c.commit([t])
+    const id = assetIdOf(t)
+    expect(c.refusal(await c.tx(2, ASSET_TX.retire, encodeRetire({ asset: id })))).toMatch(/only the owner retires/)
+    await c.commit([await c.tx(1, ASSET_TX.retire, encodeRetire({ asset: id }))])
+    expect(getAsset(c.ledger.stateReader, id)).toBeUndefined()
+    expect(assetsOf(c.ledger.stateReader, c.ids[1]).map(toHex)).not.toContain(toHex(id))
+    expect(c.refusal(await c.tx(1, ASSET_TX.allocate, encodeAllocate({ asset: id, amount: 1n })))).toMatch(/no asset/)
   }, 60_000)
 })

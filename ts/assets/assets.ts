@@ -74,10 +74,11 @@ export const ReleaseOp = struct({ asset: assetIdCoder }, 'asset.release')
 export const TransferOp = struct({ asset: assetIdCoder, to: nodeId }, 'asset.transfer')
 export const PrivacyOp = struct({ asset: assetIdCoder, privacy: PrivacyCoder, allow: vector(nodeId, MAX_ALLOW_LIST) }, 'asset.privacy')
 export const StateOp = struct({ asset: assetIdCoder, state: AssetStateCoder }, 'asset.state')
+export const RetireOp = struct({ asset: assetIdCoder }, 'asset.retire')
 
 export const ASSET_TX = Object.freeze({
   register: 'asset.register', allocate: 'asset.allocate', release: 'asset.release',
-  transfer: 'asset.transfer', privacy: 'asset.privacy', state: 'asset.state'
+  transfer: 'asset.transfer', privacy: 'asset.privacy', state: 'asset.state', retire: 'asset.retire'
 } as const)
 
 export function encodeRegister (op: CoderType<typeof RegisterOp>): Uint8Array { return encodeCanonical(RegisterOp, op) }
@@ -86,6 +87,7 @@ export function encodeRelease (op: CoderType<typeof ReleaseOp>): Uint8Array { re
 export function encodeTransfer (op: CoderType<typeof TransferOp>): Uint8Array { return encodeCanonical(TransferOp, op) }
 export function encodePrivacy (op: CoderType<typeof PrivacyOp>): Uint8Array { return encodeCanonical(PrivacyOp, op) }
 export function encodeStateOp (op: CoderType<typeof StateOp>): Uint8Array { return encodeCanonical(StateOp, op) }
+export function encodeRetire (op: CoderType<typeof RetireOp>): Uint8Array { return encodeCanonical(RetireOp, op) }
 
 const KIND_NAMES = Object.keys(ASSET_KINDS) as AssetKindName[]
 export function kindName (k: AssetKind): AssetKindName { return KIND_NAMES[k] }

@@ -9,6 +9,7 @@
  *   Allocated/InUse --release (owner or allocatee)--> Available
  *   any --state Suspended/Failed (owner)--> Suspended/Failed --state Available (owner)--> Available
  *   transfer and privacy changes only while Available.
+ *   retire (owner, any state): the record is deleted — the asset no longer exists.
  *
  * State keys: `asset/<idHex>` (record), `asset/by-owner/<ownerHex>` (the
  * owner's asset ids), `asset/slot/<ownerHex>/<kind>` (next slot index).
@@ -19,7 +20,7 @@ import { operationHash, toHex, type Ledger, type StateReader, type Transaction }
 import { TxRejectedError } from '../ledger/ledger.ts'
 import type { StateAccess } from '../ledger/state.ts'
 import {
-  ASSET_STATES, ASSET_TX, AllocateOp, AssetRecord, MAX_SLOTS_PER_KIND, PRIVACY_LEVELS, PrivacyOp, RegisterOp, ReleaseOp, StateOp, TransferOp,
+  ASSET_STATES, ASSET_TX, AllocateOp, AssetRecord, MAX_SLOTS_PER_KIND, PRIVACY_LEVELS, PrivacyOp, RegisterOp, ReleaseOp, RetireOp, StateOp, TransferOp,
   type AssetKind, type AssetRecordValue
 } from './assets.ts'
 
@@ -173,6 +174,18 @@ export function registerAssets (ledger: Ledger, opts: { minStake?: number } = {}
     if (!ok) reject(`${owner ? 'owner' : allocatee ? 'allocatee' : 'this node'} cannot move the asset from ${a.state} to ${op.state}`)
     const cleared = op.state === S.Available || op.state === S.Failed
     save(state, { ...a, state: op.state, ...(cleared ? { allocatedTo: undefined, allocatedAmount: 0n } : {}) })
+  }, { workKind: WORK_MODIFY, minStake })
+  registerRetire(ledger, minStake)
+}
+
+/** Registers `asset.retire` (part of registerAssets). */
+function registerRetire (ledger: Ledger, minStake: number): void {
+  ledger.registerHandler(ASSET_TX.retire, ({ tx, state }) => {
+    const op = decodeOp(RetireOp, tx)
+    const a = load(state, op.asset)
+    if (!eq(tx.sender, a.owner)) reject('only the owner retires an asset')
+    state.delete(KEY_ASSET + toHex(a.id))
+    setOwned(state, a.owner, assetsOf(state, a.owner).filter((x) => !eq(x, a.id)))
   }, { workKind: WORK_MODIFY, minStake })
 }
 

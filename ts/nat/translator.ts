@@ -35,8 +35,8 @@ export interface TranslatorEntry {
   expiresAt: number
 }
 
-/** Transaction kinds after which an asset's translations are dropped (their op starts with the asset id). */
-export const INVALIDATING_TX_KINDS: ReadonlySet<string> = new Set(['asset.release', 'asset.transfer', 'asset.privacy', 'asset.state'])
+/** Transaction kinds after which an asset's translations are dropped (their op starts with the asset id; ts/assets ASSET_TX). */
+export const INVALIDATING_TX_KINDS: ReadonlySet<string> = new Set(['asset.release', 'asset.transfer', 'asset.privacy', 'asset.state', 'asset.retire'])
 
 const hex = (b: Uint8Array): string => { let s = ''; for (const x of b) s += x.toString(16).padStart(2, '0'); return s }
 
