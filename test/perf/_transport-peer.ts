@@ -10,9 +10,15 @@ import type { AddressInfo } from 'node:net'
 import { createStoq } from '../../ts/stoq/index.ts'
 import type { FramedContext } from '../../ts/stoq/index.ts'
 import { benchBindingAuthority } from '../stoq/_binding.ts'
+import { RegionStore } from '../../node-host/mem/regions.ts'
+import { createMemHandler } from '../../node-host/mem/server.ts'
+import { MEM_PROTOCOL } from '../../node-host/mem/client.ts'
+import { MAX_MEM_CHUNK } from '../../node-host/mem/protocol.ts'
+import { testKeyPair } from '../fixtures/keys.ts'
+import { BENCH_ASSET, BENCH_REGION_BYTES } from './_peer-region.ts'
 
-export const BULK = '/hypermesh/bench-bulk/1.0.0'
-export const ECHO = '/hypermesh/bench-echo/1.0.0'
+const BULK = '/hypermesh/bench-bulk/1.0.0'
+const ECHO = '/hypermesh/bench-echo/1.0.0'
 const MiB = 1024 * 1024
 const UNLIMITED = { messagesPerSecond: 1e7, burstMessages: 1e7, bytesPerSecond: 1e12, burstBytes: 1e12 }
 
@@ -26,6 +32,9 @@ await b.handleFramed(BULK, (msg, ctx) => {
   return ack
 }, { maxMessageBytes: 4 * MiB, rateLimit: UNLIMITED })
 await b.handleFramed(ECHO, (msg) => msg, { rateLimit: UNLIMITED })
+const regions = new RegionStore(BENCH_REGION_BYTES)
+regions.allocate(BENCH_ASSET, BENCH_REGION_BYTES)
+await b.handleFramed(MEM_PROTOCOL, createMemHandler({ regions, publicKey: testKeyPair(1).publicKey }), { maxMessageBytes: MAX_MEM_CHUNK + 64, rateLimit: UNLIMITED })
 await b.start()
 
 // Raw sink: counts what arrives and answers the 8-byte count when the sender half-closes.

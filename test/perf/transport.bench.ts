@@ -20,9 +20,9 @@ const BULK = '/hypermesh/bench-bulk/1.0.0'
 const ECHO = '/hypermesh/bench-echo/1.0.0'
 const PEER = path.join(import.meta.dirname, '_transport-peer.ts')
 
-interface Peer { proc: ChildProcess, stoq: string, rawSink: number, rawEcho: number }
+export interface Peer { proc: ChildProcess, stoq: string, rawSink: number, rawEcho: number }
 
-async function startPeer (): Promise<Peer> {
+export async function startPeer (): Promise<Peer> {
   const proc = spawn(process.execPath, [PEER], { stdio: ['pipe', 'pipe', 'inherit'] })
   const info = await new Promise<Omit<Peer, 'proc'>>((resolve, reject) => {
     let buf = ''
@@ -37,7 +37,7 @@ async function startPeer (): Promise<Peer> {
   return { proc, ...info }
 }
 
-async function rawThroughput (port: number, total: number, chunk: number): Promise<number> {
+export async function rawThroughput (port: number, total: number, chunk: number): Promise<number> {
   const buf = new Uint8Array(chunk).fill(7)
   const client = net.connect(port, '127.0.0.1')
   await new Promise<void>(resolve => client.once('connect', () => resolve()))
@@ -80,7 +80,7 @@ async function stoqThroughput (a: Stoq, peer: string, total: number, chunk: numb
   return total / MiB / secs
 }
 
-async function rawEcho (port: number, n: number): Promise<number[]> {
+export async function rawEcho (port: number, n: number): Promise<number[]> {
   const client = net.connect(port, '127.0.0.1')
   client.setNoDelay(true)
   await new Promise<void>(resolve => client.once('connect', () => resolve()))
