@@ -102,7 +102,7 @@ export class FrameDecoder {
         continue
       }
       const take = Math.min(need, avail)
-      this.parts.push(chunk.slice(i, i + take))
+      this.parts.push(chunk.subarray(i, i + take)) // a view: callers never reuse a pushed chunk (see above); concat copies once
       this.have += take
       i += take
       if (this.have === this.want) {
