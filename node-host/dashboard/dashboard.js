@@ -149,9 +149,34 @@ async function poll () {
   prev = { t, finBuckets, txTotal, lastP50: p50 ?? prev?.lastP50 ?? null }
 }
 
+/** The node's own assets, refreshed every few seconds (text only: nothing from the API becomes markup). */
+let assetsAt = 0
+async function refreshAssets () {
+  if (performance.now() - assetsAt < 4000) return
+  assetsAt = performance.now()
+  let r
+  try { r = await (await fetch('/api/assets', { cache: 'no-store' })).json() } catch { return }
+  const body = document.querySelector('#assets-table tbody')
+  if (!body || !Array.isArray(r.mine)) return
+  const rows = r.mine.map((a) => {
+    const tr = document.createElement('tr')
+    for (const v of [String(a.id).replace(/^(\w+:[0-9a-f]{12}).*$/, '$1…'), a.kind, a.state, a.privacy, a.description, a.address ?? '–']) {
+      const td = document.createElement('td'); td.textContent = String(v); tr.append(td)
+    }
+    tr.title = String(a.id)
+    return tr
+  })
+  if (rows.length === 0) {
+    const tr = document.createElement('tr'); const td = document.createElement('td')
+    td.colSpan = 6; td.className = 'muted'; td.textContent = 'none registered'; tr.append(td); rows.push(tr)
+  }
+  body.replaceChildren(...rows)
+}
+
 async function loop () {
   const started = performance.now()
   await poll()
+  await refreshAssets()
   setTimeout(loop, Math.max(0, POLL_MS - (performance.now() - started)))
 }
 loop()

@@ -60,6 +60,8 @@ describe('dashboard in headless Chromium', () => {
     expect(assets.mine.map((a) => a.kind).sort()).toEqual(['Cpu', 'Memory'])
     expect(assets.mine.every((a) => a.privacy === 'P2P' && /^(cpu|memory):[0-9a-f]{64}$/.test(a.id))).toBe(true)
     expect(assets.registered).toMatchObject({ Cpu: 1, Memory: 1 })
+    await page.waitForFunction(() => document.querySelectorAll('#assets-table tbody tr').length === 2 && !document.querySelector('#assets-table .muted'), undefined, { timeout: 10_000 })
+    expect(await page.$$eval('#assets-table tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent).sort())).toEqual(['Cpu', 'Memory'])
     for (const [id, n] of inked) expect(n, id).toBeGreaterThan(1000)
     // let a few more seconds of history accumulate for a meaningful picture
     await page.waitForTimeout(6000)
