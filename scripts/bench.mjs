@@ -7,6 +7,7 @@ import { readdir, mkdir, writeFile } from 'node:fs/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import os from 'node:os'
 import path from 'node:path'
+import { spawn } from 'node:child_process'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const args = process.argv.slice(2)
@@ -29,16 +30,32 @@ const log = (line) => process.stderr.write(line + '\n')
 const dir = path.join(root, 'test', 'perf')
 const files = (await readdir(dir)).filter((f) => f.endsWith('.bench.ts')).sort()
 const rows = []
+const failed = []
+
+/** One module in its own process; null when it failed. */
+function runModule (file) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, 'scripts', '_bench-module.mjs'), file, quick ? '1' : '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (d) => { out += d })
+    child.on('exit', (code) => {
+      if (code !== 0) { log(`   module exited with ${code}`); resolve(null); return }
+      try { resolve(JSON.parse(out.trim().split('\n').pop())) } catch { log('   module printed no rows'); resolve(null) }
+    })
+  })
+}
+
 for (const f of files) {
   const name = f.replace(/\.bench\.ts$/, '')
   if (only && !only.has(name)) continue
   log(`== ${name}`)
-  const mod = await import(pathToFileURL(path.join(dir, f)).href)
   const t0 = performance.now()
-  const got = await mod.run({ quick, log: (l) => log(`   ${l}`) })
-  for (const r of got) rows.push({ module: name, ...r })
+  const got = await runModule(path.join(dir, f))
+  if (got === null) failed.push(name)
+  else for (const r of got) rows.push({ module: name, ...r })
   log(`   (${((performance.now() - t0) / 1000).toFixed(1)} s)`)
 }
+if (failed.length > 0) log(`FAILED modules: ${failed.join(', ')} (their figures are missing)`)
 
 const fmt = (v) => {
   if (!Number.isFinite(v)) return String(v)
@@ -60,3 +77,4 @@ if (json) {
   console.log('|---|---:|---|---|---:|---:|---|')
   for (const r of rows) console.log(`| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.baseline} | ${fmt(r.baselineValue)} | ${r.ratio.toFixed(2)}× | ${r.note ?? ''} |`)
 }
+if (failed.length > 0) process.exitCode = 1

@@ -213,7 +213,7 @@ export class Testnet {
   async get<T = any> (i: number, route: string, timeoutMs = 3000): Promise<T | null> {
     try {
       const r = await fetch(this.members[i].http + route, { signal: AbortSignal.timeout(timeoutMs) })
-      if (!r.ok) return null
+      if (!r.ok) { await r.body?.cancel().catch(() => {}); return null } // an unread body would error when the timeout fires
       return await r.json() as T
     } catch { return null }
   }
