@@ -251,7 +251,7 @@ describe('tampered proofs are rejected (fast-check)', () => {
     fc.record({ kind: fc.constant('truncHash' as const), at: fc.nat() })
   )
   function mutate (proof: Uint8Array[], m: Mutation): Uint8Array[] | null {
-    const p = proof.map((x) => x.slice())
+    const p: Uint8Array[] = proof.map((x) => x.slice())
     const L = p.length
     switch (m.kind) {
       case 'flip': if (L === 0) return null; p[m.at % L][m.bit >> 3] ^= 1 << (m.bit & 7); return p

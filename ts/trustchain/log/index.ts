@@ -18,3 +18,14 @@ export {
 export type { NodeSource } from './merkle.ts'
 export { MerkleHashStore } from './hash-store.ts'
 export { NoteVerificationError, LogStorageError } from './errors.ts'
+export * from './constants.ts'
+export {
+  parseNote, formatNote, signNote, openNote, addNoteSignatures, isValidKeyName, noteKeyId,
+  parseVerifierKey, formatVerifierKey, verifierFromKey,
+  ed25519Signer, ed25519SignerFromKey, ed25519Verifier,
+  cosignatureSigner, cosignatureVerifier, cosignatureTimestamp,
+  falconSigner, falconVerifier, FALCON_NOTE_SIG_TYPE
+} from './note.ts'
+export type { Note, NoteSignature, NoteSigner, NoteVerifier, OpenedNote, ParsedVerifierKey, CosignatureVerifyOptions } from './note.ts'
+export { formatCheckpoint, parseCheckpoint, signCheckpoint, openCheckpoint } from './checkpoint.ts'
+export type { Checkpoint, CheckpointPolicy, OpenedCheckpoint } from './checkpoint.ts'
