@@ -29,3 +29,16 @@ export {
 export type { Note, NoteSignature, NoteSigner, NoteVerifier, OpenedNote, ParsedVerifierKey, CosignatureVerifyOptions } from './note.ts'
 export { formatCheckpoint, parseCheckpoint, signCheckpoint, openCheckpoint } from './checkpoint.ts'
 export type { Checkpoint, CheckpointPolicy, OpenedCheckpoint } from './checkpoint.ts'
+export {
+  encodeTileIndex, encodeTilePath, parseTilePath, tileStartLeaf, tileEndLeaf,
+  encodeEntryBundle, decodeEntryBundle, decodeHashTile, verifyHashTile, verifyEntryBundle
+} from './tiles.ts'
+export type { TilePath, TileProof } from './tiles.ts'
+export { MemoryLogStorage } from './storage.ts'
+export type { LogStorage } from './storage.ts'
+export { TransparencyLog } from './log.ts'
+export type { TransparencyLogOptions, SignedCheckpoint } from './log.ts'
+export { CheckpointWatcher, InvalidOriginError } from './split-view.ts'
+export type { SplitViewEvidence, ObserveResult, CheckpointWatcherOptions } from './split-view.ts'
+export { tlogRoutes } from './routes.ts'
+export type { TlogResponse } from './routes.ts'
