@@ -106,6 +106,7 @@ export async function raceAbort<T> (p: Promise<T>, signal?: AbortSignal): Promis
     onAbort = () => reject(abortReason(signal))
     signal.addEventListener('abort', onAbort, { once: true })
   })
+  aborted.catch(() => {}) // the race below observes it; this one must never be an unhandled rejection
   try {
     return await Promise.race([p, aborted])
   } finally {
