@@ -166,7 +166,9 @@ export function openNote (input: string | Uint8Array, verifiers: readonly NoteVe
   const seenKeys = new Set<string>()
   const seenUnknown = new Set<string>()
   for (const sig of note.signatures) {
-    const v = verifiers.find((x) => x.name === sig.name && x.keyId === sig.keyId)
+    const matches = verifiers.filter((x) => x.name === sig.name && x.keyId === sig.keyId)
+    if (matches.length > 1 && matches.some((x) => x !== matches[0])) throw new NoteVerificationError(`ambiguous key ${sig.name}+${hexEncode(keyIdBytes(sig.keyId))}`)
+    const v = matches[0]
     if (v === undefined) {
       const id = `${sig.keyId}:${sig.name}:${base64Encode(sig.signature)}`
       if (!seenUnknown.has(id)) { seenUnknown.add(id); unknown.push(sig) }
