@@ -6,13 +6,17 @@
  *   bytes 10–11 slot: 4-bit asset kind ‖ 12-bit slot index
  *   bytes 12–15 offset into the asset (big-endian u32)
  *
- * Text forms: IPv6 notation (any valid form is read; RFC 5952 canonical form
- * is written) and `hypermesh://<ipv6>` (brackets optional). Malformed input
- * is refused with an AddressError saying what is wrong.
+ * Text forms: IPv6 notation (any valid RFC 4291 form is read, including `::`
+ * and a trailing dotted IPv4 part; RFC 5952 canonical form is written) and
+ * `hypermesh://<ipv6>[/path]` (brackets optional). Malformed input is
+ * refused with an AddressError saying what is wrong.
  */
 export const ADDRESS_PREFIX = Object.freeze([0xfd, 0x48, 0x4d, 0x00])
 export const MAX_OFFSET = 0xffffffff
 export const MAX_SLOT_INDEX = 0xfff
+/** Longest text `GlobalAddress.parse` reads (a URL with a path). */
+export const MAX_URL_TEXT = 2048
+const SCHEME = 'hypermesh://'
 
 /** Malformed or out-of-range global address (text, bytes or parts). */
 export class AddressError extends Error {
@@ -57,20 +61,47 @@ export class GlobalAddress {
     return new GlobalAddress(b)
   }
 
-  /** Parses IPv6 text or `hypermesh://<ipv6>`. */
+  /**
+   * Parses IPv6 text or `hypermesh://<ipv6>[/path]` (brackets around the
+   * address optional; the path, if any, is checked and ignored here — see
+   * `GlobalAddress.parseUrl`). Throws AddressError saying what is wrong.
+   */
   static parse (text: string): GlobalAddress {
+    return GlobalAddress.parseUrl(text).address
+  }
+
+  /**
+   * Parses either text form and also returns the URL path (`''` when there
+   * is none, else starting with `/`). The path is for the application (a
+   * sub-resource, a length); it is limited to RFC 3986 path characters with
+   * valid percent-escapes, and a query or fragment is refused.
+   */
+  static parseUrl (text: string): { address: GlobalAddress, path: string } {
     if (typeof text !== 'string') throw new AddressError('an address must be a string')
+    if (text.length > MAX_URL_TEXT) throw new AddressError(`address text longer than ${MAX_URL_TEXT} characters`)
     let t = text.trim()
-    if (t.length > 80) throw new AddressError('address text too long')
+    let path = ''
     if (/^hypermesh:\/\//i.test(t)) {
-      t = t.slice('hypermesh://'.length)
+      t = t.slice(SCHEME.length)
+      let host: string
       if (t.startsWith('[')) {
-        if (!t.endsWith(']')) throw new AddressError(`unbalanced brackets in '${text}'`)
-        t = t.slice(1, -1)
+        const close = t.indexOf(']')
+        if (close < 0) throw new AddressError(`unbalanced brackets in '${text.slice(0, 80)}'`)
+        host = t.slice(1, close)
+        path = t.slice(close + 1)
+      } else {
+        const slash = t.indexOf('/')
+        host = slash < 0 ? t : t.slice(0, slash)
+        path = slash < 0 ? '' : t.slice(slash)
       }
-      if (t.endsWith('/')) t = t.slice(0, -1)
+      if (path !== '' && !path.startsWith('/')) throw new AddressError(`'${text.slice(0, 80)}': after the address comes nothing or a /path (ports and userinfo are not part of a HyperMesh URL)`)
+      if (/[?#]/.test(path)) throw new AddressError(`'${text.slice(0, 80)}': a HyperMesh URL has no query or fragment`)
+      if (!/^(?:\/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)*$/.test(path)) throw new AddressError(`'${text.slice(0, 80)}': the path holds characters a URL path may not (escape them as %XX)`)
+      t = host
+    } else if (t.includes('://')) {
+      throw new AddressError(`'${text.slice(0, 80)}': the only URL scheme of a global address is hypermesh://`)
     }
-    return GlobalAddress.fromBytes(parseIPv6(t))
+    return { address: GlobalAddress.fromBytes(parseIPv6(t)), path }
   }
 
   get node (): Uint8Array { return this.bytes.slice(4, 10) }
@@ -98,26 +129,56 @@ export class GlobalAddress {
   /** RFC 5952 canonical IPv6 text. */
   toString (): string { return formatIPv6(this.bytes) }
 
-  toUrl (): string { return `hypermesh://${this.toString()}` }
+  /** `hypermesh://<canonical ipv6>` plus an optional path (checked as parseUrl checks it). */
+  toUrl (path = ''): string {
+    const url = `${SCHEME}${this.toString()}${path}`
+    if (path !== '' && GlobalAddress.parseUrl(url).path !== path) throw new AddressError('path must be empty or a /path')
+    return url
+  }
 }
 
-/** RFC 4291 text → 16 bytes (hex groups with at most one `::`; embedded IPv4 and zone ids are not global addresses). */
+/** Longest valid IPv6 text (8 groups with an embedded IPv4 address). */
+export const MAX_IPV6_TEXT = 45
+
+/**
+ * RFC 4291 §2.2 text → 16 bytes: hex groups with at most one `::`, and the
+ * form with a dotted-quad IPv4 address in the last 32 bits
+ * (`fd48:4d00::1.2.3.4`; decimal octets without leading zeros, as
+ * `node:net` reads them). Zone ids (`%eth0`) are refused: they scope
+ * link-local addresses and mean nothing for a global address.
+ */
 export function parseIPv6 (text: string): Uint8Array {
-  const bad = (why: string): never => { throw new AddressError(`'${text.slice(0, 60)}' is not an IPv6 address: ${why}`) }
+  const bad = (why: string): never => { throw new AddressError(`'${String(text).slice(0, 60)}' is not an IPv6 address: ${why}`) }
+  if (typeof text !== 'string') bad('not a string')
   if (text.length === 0) bad('empty')
-  if (text.includes('%')) bad('zone ids are not allowed')
-  if (text.includes('.')) bad('embedded IPv4 is not a HyperMesh address')
-  if (!/^[0-9a-fA-F:]+$/.test(text)) bad('only hex digits and colons are allowed')
-  const dbl = text.indexOf('::')
-  if (dbl !== text.lastIndexOf('::')) bad('more than one ::')
+  if (text.length > MAX_IPV6_TEXT) bad(`longer than ${MAX_IPV6_TEXT} characters`)
+  if (text.includes('%')) bad('zone ids are not allowed in a global address')
+  if (!/^[0-9a-fA-F:.]+$/.test(text)) bad('only hex digits, colons and a trailing dotted IPv4 part are allowed')
+  let hexPart = text
+  let v4: number[] = []
+  if (text.includes('.')) {
+    const colon = text.lastIndexOf(':')
+    if (colon < 0) bad('an IPv4 part must follow IPv6 groups')
+    const quad = text.slice(colon + 1).split('.')
+    if (quad.length !== 4 || quad.some((q) => !/^(0|[1-9][0-9]{0,2})$/.test(q) || Number(q) > 255)) bad('the IPv4 part must be four decimal octets 0..255')
+    v4 = quad.map(Number)
+    hexPart = text.slice(0, colon + 1)
+    // "x:x:x:x:x:x:" before the IPv4 part ends with a single colon that belongs to the IPv4 groups
+    if (!hexPart.endsWith('::')) hexPart = hexPart.slice(0, -1)
+    if (hexPart === '') bad('an IPv4 part must follow IPv6 groups')
+  }
+  const need = v4.length > 0 ? 6 : 8
+  const dbl = hexPart.indexOf('::')
+  if (dbl !== hexPart.lastIndexOf('::')) bad('more than one ::')
   const groups = (s: string): string[] => s === '' ? [] : s.split(':')
   let head: string[]; let tail: string[]
-  if (dbl >= 0) { head = groups(text.slice(0, dbl)); tail = groups(text.slice(dbl + 2)) } else { head = groups(text); tail = [] }
+  if (dbl >= 0) { head = groups(hexPart.slice(0, dbl)); tail = groups(hexPart.slice(dbl + 2)) } else { head = groups(hexPart); tail = [] }
   const all = [...head, ...tail]
-  if (all.some((g) => g.length === 0 || g.length > 4)) bad('each group is 1..4 hex digits')
-  if (dbl < 0 && all.length !== 8) bad('8 groups are needed without ::')
-  if (dbl >= 0 && all.length > 7) bad(':: must stand for at least one group')
-  const words = [...head, ...new Array<string>(8 - all.length).fill('0'), ...tail].map((g) => parseInt(g, 16))
+  if (all.some((g) => g.length === 0 || g.length > 4 || g.includes('.'))) bad('each group is 1..4 hex digits')
+  if (dbl < 0 && all.length !== need) bad(`${need} groups are needed without ::`)
+  if (dbl >= 0 && all.length > need - 1) bad(':: must stand for at least one group')
+  const words = [...head, ...new Array<string>(need - all.length).fill('0'), ...tail].map((g) => parseInt(g, 16))
+  if (v4.length > 0) words.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3])
   const out = new Uint8Array(16)
   words.forEach((w, i) => { out[2 * i] = w >> 8; out[2 * i + 1] = w & 0xff })
   return out
