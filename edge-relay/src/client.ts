@@ -159,13 +159,22 @@ export async function connect (relayUrl: string, meshId: string, token: JoinToke
       default: malformed++
     }
   })
-  ws.addEventListener('close', (ev: CloseEvent) => {
+  const onClosed = (code: number, reason: string): void => {
+    if (closedInfo !== undefined) return
     if (keepAlive !== undefined) clearInterval(keepAlive)
-    closedInfo = { code: ev.code, reason: ev.reason }
+    closedInfo = { code, reason }
     settle()
-    fail(new RelayClosedError(ev.code, ev.reason))
+    fail(new RelayClosedError(code, reason))
     resolveClosed(closedInfo)
-    emit('close', ev.code, ev.reason)
+    emit('close', code, reason)
+  }
+  ws.addEventListener('close', (ev: CloseEvent) => { onClosed(ev.code, ev.reason) })
+  // Node 22's WebSocket fires only 'error' (no 'close') when the upgrade is refused.
+  ws.addEventListener('error', () => {
+    if (ws.readyState === 3 || self === undefined) {
+      onClosed(1006, 'connection failed')
+      try { ws.close() } catch { /* not open */ }
+    }
   })
   return admitted
 }
