@@ -1,6 +1,6 @@
 /**
- * A real ledger for service tests: three senders (test keys 0..2) with stake
- * and registered plots, transactions carrying real dev-preset ConsensusProofs
+ * A real ledger for service tests: senders (test keys 0..n-1, three with
+ * stake 100 unless `stakes` says otherwise) with registered plots, transactions carrying real dev-preset ConsensusProofs
  * (TypeScript reference kernel), blocks built, validated and committed.
  */
 import {
@@ -29,19 +29,20 @@ export interface TestChain {
   refusal: (tx: Transaction) => string | null
 }
 
-export async function testChain (setup: (ledger: Ledger) => void): Promise<TestChain> {
-  const keys = [0, 1, 2].map((i) => testKeyPair(i))
+export async function testChain (setup: (ledger: Ledger) => void, opts: { stakes?: number[] } = {}): Promise<TestChain> {
+  const stakes = opts.stakes ?? [100, 100, 100]
+  const keys = stakes.map((_, i) => testKeyPair(i))
   const ids = keys.map((k) => nodeIdOf(k.publicKey))
   const plots = ids.map((id) => MemoryPlotStore.build(referenceKernel, id, 0, 10))
   const genesis = parseGenesis({
     chainId: 'assets-test', genesisTime: T0, proofPreset: 'dev',
     validators: [{ publicKey: b64encode(keys[0].publicKey), power: 1 }],
-    allocations: keys.map((k) => ({ publicKey: b64encode(k.publicKey), stake: 100 })),
+    allocations: keys.map((k, i) => ({ publicKey: b64encode(k.publicKey), stake: stakes[i] })),
     state: plots.map((p, i) => { const [key, value] = plotStateEntry(ids[i], 0, p.info); return { key, value: b64encode(value) } })
   })
   const ledger = await Ledger.open({ genesis, store: new MemoryBlockStore(), verifier: new ProofCache(consensusProofVerifier({ kernel: referenceKernel, preset: 'dev' })) })
   setup(ledger)
-  const seq = [0, 0, 0]
+  const seq = keys.map(() => 0)
   let time = T0
   return {
     ledger, keys, ids,

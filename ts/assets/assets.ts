@@ -19,18 +19,24 @@ export type AssetStateName = keyof typeof ASSET_STATES
 export type AssetState = typeof ASSET_STATES[AssetStateName]
 
 /**
- * Who may allocate and who may address an asset:
+ * Who may allocate and who may address an asset (`allow` is the asset's
+ * list of NodeIds, set at registration or by the owner's privacy op):
  *
- * | privacy        | allocate                     | address (read/translate)               |
- * |----------------|------------------------------|----------------------------------------|
- * | Private        | owner                        | owner                                  |
- * | PrivateNetwork | owner, allow-list            | owner, allow-list                      |
- * | P2P            | owner, allow-list            | owner, allow-list, current allocatee   |
- * | PublicNetwork  | any node with stake          | any node with stake                    |
- * | FullPublic     | any node with stake          | anyone                                 |
+ * | privacy        | allocate                     | address (translate, read/write)          |
+ * |----------------|------------------------------|------------------------------------------|
+ * | Private        | owner                        | owner                                    |
+ * | PrivateNetwork | owner, allow-list            | owner, allow-list                        |
+ * | P2P            | owner, allow-list            | owner and the current allocatee only     |
+ * | PublicNetwork  | any node with stake          | any node with stake                      |
+ * | FullPublic     | any node with stake          | anyone (read only without stake)         |
  *
- * "Any node with stake" is any transaction sender: the ledger admits only
- * senders whose standing meets the operation's minimum.
+ * PrivateNetwork shares an asset among a fixed group; P2P offers it to the
+ * named peers one at a time: whoever allocates it holds a private link with
+ * the owner, and the other listed peers cannot address it until it is
+ * released. "Any node with stake" is any transaction sender (the ledger
+ * admits only senders whose stake meets the operation's minimum); for
+ * addressing it is a node the ledger shows with stake ≥ 1.
+ * What an admitted node may do is `memPermissions` in ts/nat.
  */
 export const PRIVACY_LEVELS = Object.freeze({ Private: 0, PrivateNetwork: 1, P2P: 2, PublicNetwork: 3, FullPublic: 4 } as const)
 export type PrivacyName = keyof typeof PRIVACY_LEVELS

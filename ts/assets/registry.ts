@@ -6,13 +6,20 @@
  * privacy table (see PRIVACY_LEVELS) and the state machine:
  *
  *   Available --allocate--> Allocated --state InUse (allocatee)--> InUse
- *   Allocated/InUse --release (owner or allocatee)--> Available
+ *   Allocated/InUse --release (owner only)--> Available
  *   any --state Suspended/Failed (owner)--> Suspended/Failed --state Available (owner)--> Available
  *   transfer and privacy changes only while Available.
  *   retire (owner, any state): the record is deleted — the asset no longer exists.
  *
  * State keys: `asset/<idHex>` (record), `asset/by-owner/<ownerHex>` (the
- * owner's asset ids), `asset/slot/<ownerHex>/<kind>` (next slot index).
+ * owner's asset ids), `asset/slot/<ownerHex>/<kind>` (next slot index),
+ * `asset-owners` (every node holding at least one asset, for listAssets) and
+ * `asset-addr/<node48Hex><slot16Hex>` (asset id at a global address: the
+ * owner's first 6 NodeId bytes ‖ 4-bit kind ‖ 12-bit slot).
+ *
+ * Slots are handed out per (owner, kind) in order and never reused, so a
+ * retired asset's address never names a newer asset; a transferred asset
+ * takes the new owner's next slot (its address changes with its owner).
  */
 import { InvalidArgumentError } from '../errors.ts'
 import { encodeCanonical, vector, bytes } from '../wire/index.ts'
@@ -20,20 +27,27 @@ import { operationHash, toHex, type Ledger, type StateReader, type Transaction }
 import { TxRejectedError } from '../ledger/ledger.ts'
 import type { StateAccess } from '../ledger/state.ts'
 import {
-  ASSET_STATES, ASSET_TX, AllocateOp, AssetRecord, MAX_SLOTS_PER_KIND, PRIVACY_LEVELS, PrivacyOp, RegisterOp, ReleaseOp, RetireOp, StateOp, TransferOp,
-  type AssetKind, type AssetRecordValue
+  ASSET_KINDS, ASSET_STATES, ASSET_TX, AllocateOp, AssetRecord, MAX_SLOTS_PER_KIND, PRIVACY_LEVELS, PrivacyOp, RegisterOp, ReleaseOp, RetireOp, StateOp, TransferOp,
+  type AssetKind, type AssetRecordValue, type AssetState
 } from './assets.ts'
 
 export const KEY_ASSET = 'asset/'
 export const KEY_BY_OWNER = 'asset/by-owner/'
 export const KEY_SLOT = 'asset/slot/'
+export const KEY_OWNERS = 'asset-owners'
+export const KEY_ADDRESS = 'asset-addr/'
 /** Most assets one owner holds. */
 export const MAX_ASSETS_PER_OWNER = 1024
+/** Most distinct owners (the owner index is one state value: 16384 × 32 B = 512 KiB). */
+export const MAX_OWNERS = 16384
+/** Largest Memory asset: a global address has a 32-bit offset. */
+export const MAX_MEMORY_BYTES = 1n << 32n
 /** ts/proofs work kinds: register is a Genesis operation, the others Modify. */
 const WORK_GENESIS = 0
 const WORK_MODIFY = 1
 
 const IdList = vector(bytes(32), MAX_ASSETS_PER_OWNER)
+const OwnerList = vector(bytes(32), MAX_OWNERS)
 
 function reject (msg: string): never { throw new TxRejectedError(msg) }
 const eq = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
@@ -54,25 +68,78 @@ export function assetsOf (state: StateReader, owner: Uint8Array): Uint8Array[] {
   return b === undefined ? [] : IdList.decode(b)
 }
 
-/** May `who` address (read, translate to) the asset? (the address column of the privacy table). */
+/** Every node that holds at least one asset, in the order they first did. */
+export function assetOwners (state: StateReader): Uint8Array[] {
+  const b = state.get(KEY_OWNERS)
+  return b === undefined ? [] : OwnerList.decode(b)
+}
+
+export interface AssetFilter {
+  owner?: Uint8Array
+  kind?: AssetKind
+  state?: AssetState
+}
+
+/** The registered assets (by owner, then registration order), optionally filtered. */
+export function listAssets (state: StateReader, filter: AssetFilter = {}): AssetRecordValue[] {
+  const owners = filter.owner !== undefined ? [filter.owner] : assetOwners(state)
+  const out: AssetRecordValue[] = []
+  for (const o of owners) {
+    for (const id of assetsOf(state, o)) {
+      const a = getAsset(state, id)
+      if (a === undefined) continue
+      if ((filter.kind === undefined || a.kind === filter.kind) && (filter.state === undefined || a.state === filter.state)) out.push(a)
+    }
+  }
+  return out
+}
+
+/** State key of the asset at (owner's first 6 NodeId bytes, kind, slot): the asset part of a global address. */
+export function addressKey (node: Uint8Array, kind: number, slot: number): string {
+  if (!(node instanceof Uint8Array) || node.length < 6) throw new InvalidArgumentError('node must be at least 6 bytes of a NodeId')
+  if (!Number.isInteger(kind) || kind < 0 || kind > 15 || !Number.isInteger(slot) || slot < 0 || slot >= MAX_SLOTS_PER_KIND) throw new InvalidArgumentError('kind must be 0..15 and slot 0..4095')
+  return KEY_ADDRESS + toHex(node.subarray(0, 6)) + ((kind << 12) | slot).toString(16).padStart(4, '0')
+}
+
+/** The asset a global address names (node prefix, kind, slot), or undefined. */
+export function assetAtAddress (state: StateReader, node: Uint8Array, kind: number, slot: number): AssetRecordValue | undefined {
+  const id = state.get(addressKey(node, kind, slot))
+  if (id === undefined) return undefined
+  const a = getAsset(state, id)
+  // the index and the record always move together; a mismatch would be a bug, not a reason to answer wrongly
+  return a !== undefined && a.kind === kind && a.slot === slot && eq(a.owner.subarray(0, 6), node.subarray(0, 6)) ? a : undefined
+}
+
+const isAllowed = (a: AssetRecordValue, who: Uint8Array): boolean => a.allow.some((x) => eq(x, who))
+const isAllocatee = (a: AssetRecordValue, who: Uint8Array): boolean => a.allocatedTo !== undefined && eq(a.allocatedTo, who)
+
+/**
+ * May `who` address (translate to, read) the asset? The address column of
+ * the privacy table in PRIVACY_LEVELS. `who` null is an unknown node;
+ * `hasStake` says whether the ledger shows `who` with stake.
+ */
 export function mayAddress (a: AssetRecordValue, who: Uint8Array | null, hasStake: boolean): boolean {
   if (who !== null && eq(who, a.owner)) return true
   switch (a.privacy) {
     case PRIVACY_LEVELS.Private: return false
-    case PRIVACY_LEVELS.PrivateNetwork: return who !== null && a.allow.some((x) => eq(x, who))
-    case PRIVACY_LEVELS.P2P: return who !== null && (a.allow.some((x) => eq(x, who)) || (a.allocatedTo !== undefined && eq(a.allocatedTo, who)))
-    case PRIVACY_LEVELS.PublicNetwork: return hasStake
+    case PRIVACY_LEVELS.PrivateNetwork: return who !== null && isAllowed(a, who)
+    case PRIVACY_LEVELS.P2P: return who !== null && isAllocatee(a, who)
+    case PRIVACY_LEVELS.PublicNetwork: return who !== null && hasStake
     default: return true
   }
 }
 
-/** May `who` (a sender with stake) allocate the asset? (the allocate column). */
+/**
+ * May `who` allocate the asset? The allocate column of the privacy table.
+ * Only senders with stake reach a handler (the ledger checks minStake), so
+ * "any node with stake" is any sender.
+ */
 export function mayAllocate (a: AssetRecordValue, who: Uint8Array): boolean {
   if (eq(who, a.owner)) return true
   switch (a.privacy) {
     case PRIVACY_LEVELS.Private: return false
     case PRIVACY_LEVELS.PrivateNetwork:
-    case PRIVACY_LEVELS.P2P: return a.allow.some((x) => eq(x, who))
+    case PRIVACY_LEVELS.P2P: return isAllowed(a, who)
     default: return true
   }
 }
@@ -87,8 +154,32 @@ function save (state: StateAccess, a: AssetRecordValue): void {
 }
 function setOwned (state: StateAccess, owner: Uint8Array, ids: Uint8Array[]): void {
   const k = KEY_BY_OWNER + toHex(owner)
+  const had = state.get(k) !== undefined
   if (ids.length === 0) state.delete(k)
   else state.set(k, encodeCanonical(IdList, ids))
+  if (had === (ids.length > 0)) return
+  const owners = assetOwners(state)
+  if (ids.length > 0) {
+    if (owners.length >= MAX_OWNERS) reject(`the ledger holds assets of ${MAX_OWNERS} owners already`)
+    owners.push(owner)
+  } else {
+    const i = owners.findIndex((o) => eq(o, owner))
+    if (i >= 0) owners.splice(i, 1)
+  }
+  if (owners.length === 0) state.delete(KEY_OWNERS)
+  else state.set(KEY_OWNERS, encodeCanonical(OwnerList, owners))
+}
+
+/** Takes the owner's next free slot of `kind` whose address no other asset holds (a 48-bit NodeId prefix can collide). */
+function takeSlot (state: StateAccess, owner: Uint8Array, kind: AssetKind, id: Uint8Array): number {
+  const slotKey = `${KEY_SLOT}${toHex(owner)}/${kind}`
+  const sb = state.get(slotKey)
+  let slot = sb === undefined ? 0 : (sb[0] << 8) | sb[1]
+  while (slot < MAX_SLOTS_PER_KIND && state.get(addressKey(owner, kind, slot)) !== undefined) slot++
+  if (slot >= MAX_SLOTS_PER_KIND) reject(`the owner has used all ${MAX_SLOTS_PER_KIND} slots of kind ${kind}`)
+  state.set(slotKey, new Uint8Array([(slot + 1) >> 8, (slot + 1) & 0xff]))
+  state.set(addressKey(owner, kind, slot), id)
+  return slot
 }
 function decodeOp<T> (coder: { decode: (b: Uint8Array) => T }, tx: Transaction): T {
   try { return coder.decode(tx.op) } catch (err) { return reject(`malformed ${tx.kind} operation: ${(err as Error).message}`) }
@@ -105,16 +196,13 @@ export function registerAssets (ledger: Ledger, opts: { minStake?: number } = {}
   ledger.registerHandler(ASSET_TX.register, ({ tx, state, time }) => {
     const op = decodeOp(RegisterOp, tx)
     if (op.capacity === 0n) reject('capacity must be positive')
+    if (op.kind === ASSET_KINDS.Memory && op.capacity > MAX_MEMORY_BYTES) reject('a Memory asset holds at most 4 GiB (the offset part of a global address is 32 bits)')
     if (new Set(op.allow.map(toHex)).size !== op.allow.length) reject('allow-list has duplicates')
     const id = assetIdOf(tx)
     if (getAsset(state, id) !== undefined) reject('asset already registered')
     const owned = assetsOf(state, tx.sender)
     if (owned.length >= MAX_ASSETS_PER_OWNER) reject(`owner holds ${MAX_ASSETS_PER_OWNER} assets already`)
-    const slotKey = `${KEY_SLOT}${toHex(tx.sender)}/${op.kind}`
-    const sb = state.get(slotKey)
-    const slot = sb === undefined ? 0 : (sb[0] << 8) | sb[1]
-    if (slot >= MAX_SLOTS_PER_KIND) reject(`no free ${op.kind} slot`)
-    state.set(slotKey, new Uint8Array([(slot + 1) >> 8, (slot + 1) & 0xff]))
+    const slot = takeSlot(state, tx.sender, op.kind, id)
     save(state, {
       id, kind: op.kind, owner: tx.sender, state: ASSET_STATES.Available, privacy: op.privacy, capacity: op.capacity, slot,
       allow: op.allow, allocatedTo: undefined, allocatedAmount: 0n, description: op.description, registeredAt: BigInt(time)
@@ -135,7 +223,7 @@ export function registerAssets (ledger: Ledger, opts: { minStake?: number } = {}
     const op = decodeOp(ReleaseOp, tx)
     const a = load(state, op.asset)
     if (a.state !== ASSET_STATES.Allocated && a.state !== ASSET_STATES.InUse) reject('asset is not allocated')
-    if (!eq(tx.sender, a.owner) && (a.allocatedTo === undefined || !eq(tx.sender, a.allocatedTo))) reject('only the owner or the allocatee releases')
+    if (!eq(tx.sender, a.owner)) reject('only the owner releases')
     save(state, { ...a, state: ASSET_STATES.Available, allocatedTo: undefined, allocatedAmount: 0n })
   }, { workKind: WORK_MODIFY, minStake })
 
@@ -149,7 +237,9 @@ export function registerAssets (ledger: Ledger, opts: { minStake?: number } = {}
     if (theirs.length >= MAX_ASSETS_PER_OWNER) reject('the new owner holds too many assets')
     setOwned(state, a.owner, assetsOf(state, a.owner).filter((x) => !eq(x, a.id)))
     setOwned(state, op.to, [...theirs, a.id])
-    save(state, { ...a, owner: op.to, allow: [] })
+    state.delete(addressKey(a.owner, a.kind, a.slot))
+    const slot = takeSlot(state, op.to, a.kind, a.id)
+    save(state, { ...a, owner: op.to, slot, allow: [] })
   }, { workKind: WORK_MODIFY, minStake })
 
   ledger.registerHandler(ASSET_TX.privacy, ({ tx, state }) => {
@@ -185,6 +275,7 @@ function registerRetire (ledger: Ledger, minStake: number): void {
     const a = load(state, op.asset)
     if (!eq(tx.sender, a.owner)) reject('only the owner retires an asset')
     state.delete(KEY_ASSET + toHex(a.id))
+    state.delete(addressKey(a.owner, a.kind, a.slot))
     setOwned(state, a.owner, assetsOf(state, a.owner).filter((x) => !eq(x, a.id)))
   }, { workKind: WORK_MODIFY, minStake })
 }
