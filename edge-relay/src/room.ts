@@ -64,6 +64,8 @@ export class RelayRoom {
   readonly #state: DurableObjectState
   readonly #limits: RelayLimits
   readonly #counters: Record<Counter, number>
+  /** The values last written to SQLite. */
+  readonly #stored: Record<Counter, number>
   readonly #buckets = new WeakMap<WorkerWebSocket, Bucket>()
   #unflushedRelays = 0
 
@@ -77,6 +79,7 @@ export class RelayRoom {
     for (const row of sql.exec<{ k: string, v: number }>('SELECT k, v FROM stats')) {
       if ((COUNTERS as readonly string[]).includes(row.k)) this.#counters[row.k as Counter] = Number(row.v)
     }
+    this.#stored = { ...this.#counters }
     // Counts how often this room was (re)constructed: each wake from hibernation adds one.
     this.#bump('generation')
     // Keep-alives are answered by the runtime without waking a hibernating room.
@@ -236,9 +239,14 @@ export class RelayRoom {
     this.#flush()
   }
 
+  /** Writes the counters that changed since the last flush. */
   #flush (): void {
     this.#unflushedRelays = 0
     const sql = this.#state.storage.sql
-    for (const k of COUNTERS) sql.exec('INSERT INTO stats (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v', k, this.#counters[k])
+    for (const k of COUNTERS) {
+      if (this.#counters[k] === this.#stored[k]) continue
+      sql.exec('INSERT INTO stats (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v', k, this.#counters[k])
+      this.#stored[k] = this.#counters[k]
+    }
   }
 }
