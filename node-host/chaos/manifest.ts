@@ -173,7 +173,7 @@ export function parseManifest (raw: unknown): Manifest {
       durationSeconds: 0
     }
     if (type === 'restart') {
-      if (p.durationSeconds !== undefined) throw new ManifestError(`${at}.durationSeconds`, 'a restart has no duration')
+      if (p.durationSeconds !== undefined && p.durationSeconds !== 0) throw new ManifestError(`${at}.durationSeconds`, 'a restart has no duration (omit it or give 0)')
     } else if (type === 'kill') {
       out.durationSeconds = p.durationSeconds === undefined ? 2 : num(p.durationSeconds, `${at}.durationSeconds`, 0, MAX_DURATION_SECONDS)
     } else {

@@ -1,11 +1,28 @@
 /** `hypermesh testnet`: N node processes on loopback with a generated genesis, a live summary, a final report. */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { UsageError } from '../framework.ts'
 import type { LeafCommand } from '../framework.ts'
 import { KERNEL_NAMES } from '../../kernel/select.ts'
 import { MAX_TESTNET_NODES, Testnet, type TestnetSummary } from '../../node/testnet.ts'
+import { ManifestError, generateManifest, parseManifestText, runManifest, type RunReport } from '../../chaos/index.ts'
+
+function renderChaos (r: RunReport): string {
+  const fmt = (v: number | null): string => v === null ? '–' : String(v)
+  return [
+    '',
+    `Chaos run ${r.name}${r.seed !== null ? ` (seed ${r.seed})` : ''}: ${r.ok ? 'all checks passed' : `${r.violations.length} VIOLATIONS`}`,
+    `  nodes              ${r.nodes} (${r.validators} validators), ${r.durationS} s, final height ${r.finalHeight}`,
+    `  acknowledged txs   ${r.acknowledged}, lost ${r.lostAcknowledged}; ${r.txPerSecond} tx/s`,
+    `  finality calm      p50 ${fmt(r.calm.p50Ms)} ms, p99 ${fmt(r.calm.p99Ms)} ms`,
+    ...r.perturbations.map((p) => `  ${p.type.padEnd(11)} n${p.node}    ${fmt(p.startS)}–${fmt(p.endS)} s, ${p.skipped ?? `recovery ${fmt(p.recoveryMs)} ms, finality during p50 ${fmt(p.during.p50Ms)} ms`}`),
+    ...r.halts.map((h) => `  halt               ${h.startS}–${fmt(h.endS)} s`),
+    ...r.violations.map((v) => `  VIOLATION ${v.check}: ${v.message}`),
+    `  report             ${r.dir}`,
+    ''
+  ].join('\n')
+}
 
 function renderSummary (s: TestnetSummary): string {
   return [
@@ -35,10 +52,35 @@ export const testnetCommand: LeafCommand = {
     'tx-interval': { type: 'string', value: 'MS', default: '250', help: "each node's status-transaction interval; 0 for none" },
     kernel: { type: 'string', value: 'NAME', help: `force a hashing kernel in every node: ${KERNEL_NAMES.join(', ')}` },
     dir: { type: 'string', value: 'DIR', help: 'keep genesis, data and logs here (default: a temporary directory, removed at the end)' },
-    json: { type: 'boolean', help: 'print the final summary as JSON (live lines go to stderr)' }
+    json: { type: 'boolean', help: 'print the final summary as JSON (live lines go to stderr)' },
+    manifest: { type: 'string', value: 'FILE', help: 'run a chaos manifest (docs/chaos.md): perturbations, then the store checks; exit 1 on a violation' },
+    generate: { type: 'boolean', help: 'write a random valid chaos manifest for --seed (to --out or stdout)' },
+    seed: { type: 'string', value: 'S', help: 'seed for --generate (0..4294967295)' },
+    out: { type: 'string', value: 'FILE', help: 'with --generate: write the manifest here' }
   },
-  examples: ['hypermesh testnet --nodes 4 --duration 30', 'hypermesh testnet --nodes 7 --json --duration 60 --dir ./tn7'],
+  examples: ['hypermesh testnet --nodes 4 --duration 30', 'hypermesh testnet --nodes 7 --json --duration 60 --dir ./tn7',
+    'hypermesh testnet --generate --seed 7 --out m.json', 'hypermesh testnet --manifest m.json --dir ./chaos7'],
   async run ({ values, io, print }) {
+    if (values.generate === true) {
+      const seed = Number(values.seed)
+      if (values.seed === undefined || !Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError('--generate needs --seed S (an integer in 0..4294967295)', 'hypermesh testnet')
+      const text = JSON.stringify(generateManifest(seed), null, 2) + '\n'
+      if (typeof values.out === 'string') { await writeFile(path.resolve(io.cwd, values.out), text); io.stderr(`wrote ${path.resolve(io.cwd, values.out)}\n`) } else io.stdout(text)
+      return 0
+    }
+    if (typeof values.manifest === 'string') {
+      const file = path.resolve(io.cwd, values.manifest)
+      let text: string
+      try { text = await readFile(file, 'utf8') } catch (err) { throw new UsageError(`--manifest ${file}: ${(err as Error).message}`, 'hypermesh testnet') }
+      let manifest
+      try { manifest = parseManifestText(text) } catch (err) { if (err instanceof ManifestError) throw new UsageError(`${file}: ${err.message}`, 'hypermesh testnet'); throw err }
+      const dir = typeof values.dir === 'string' ? path.resolve(io.cwd, values.dir) : await mkdtemp(path.join(os.tmpdir(), `hypermesh-chaos-${manifest.name}-`))
+      const { report, reportFiles } = await runManifest(manifest, { dir, keep: typeof values.dir === 'string', log: (l) => { io.stderr(l + '\n') } })
+      if (!report.ok) io.stderr(`FAILED: reproduce with\n  hypermesh testnet --manifest ${file}\nmanifest:\n${JSON.stringify(manifest)}\n`)
+      io.stderr(`report: ${reportFiles.html}\n`)
+      print(report, renderChaos)
+      return report.ok ? 0 : 1
+    }
     const nodes = Number(values.nodes ?? '4')
     if (!Number.isSafeInteger(nodes) || nodes < 1 || nodes > MAX_TESTNET_NODES) throw new UsageError(`--nodes expects 1..${MAX_TESTNET_NODES}`, 'hypermesh testnet')
     const duration = values.duration === undefined ? null : Number(values.duration)
