@@ -8,7 +8,7 @@
  */
 import { bytes, literal, struct, u8, u64, varBytes, encodeCanonical, type CoderType } from '../wire/index.ts'
 import { DOMAINS, MAX_SIGNATURE_BYTES, nodeIdOf, sign, verify, type KeyPair } from '../identity/index.ts'
-import { ALL_MEM_OPS } from './translator.ts'
+import { ALL_MEM_OPS } from './constants.ts'
 
 export const CapabilityBody = struct({
   version: literal(u8, 1),

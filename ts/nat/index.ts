@@ -16,3 +16,5 @@
 export * from './address.ts'
 export * from './translator.ts'
 export * from './capability.ts'
+export * from './access.ts'
+export * from './constants.ts'

@@ -1,23 +1,32 @@
 /**
- * Global address → {peer, asset, region offset, permissions}: the NAT of
+ * Global address → {peer, asset, region, offset, permissions}: the NAT of
  * HyperMesh memory. Entries are keyed by the asset's base address (offset 0)
  * in the core-wasm 128-bit table (`NatTable`, or the TypeScript reference);
  * each value is a handle (index ‖ generation) into the entry list, so a stale
  * handle never resolves to a reused slot. Entries expire, and the node
- * invalidates an asset's entries when a committed block releases,
- * transfers, re-privatises or fails it (`onCommittedBlock`).
+ * invalidates an asset's entries when a committed block allocates,
+ * releases, transfers, re-privatises, changes the state of or retires it
+ * (`onCommittedBlock`).
+ *
+ * With a `source` (the ledger), the table is a cache over the ledger: a miss
+ * or an expired entry is resolved from the committed state (`asset-addr/`
+ * index → record → privacy rules for this node), so the node needs no code
+ * of its own to follow registrations, and a block that frees an asset makes
+ * its address unresolvable from that block on.
  */
 import type { NatMap } from '../wasm/nat-reference.ts'
+import type { StateReader } from '../ledger/state.ts'
+import { ASSET_KINDS, ASSET_TX, assetAtAddress, type AssetRecordValue } from '../assets/index.ts'
 import { AddressError, GlobalAddress } from './address.ts'
-
-/** Operations a translation (and a capability) may allow. */
-export const MEM_OPS = Object.freeze({ read: 1, write: 2, cas: 4, fadd: 8 } as const)
-export const ALL_MEM_OPS = 15
+import { memPermissions } from './access.ts'
+import { ALL_MEM_OPS } from './constants.ts'
 
 export interface Translation {
   /** Full NodeId of the node that holds the bytes. */
   peer: Uint8Array
   assetId: Uint8Array
+  /** The region: the asset's base address (offset 0); the holder keys its bytes by `assetId`. */
+  region: GlobalAddress
   /** Offset within the asset's region. */
   offset: number
   /** Bytes in the region. */
@@ -35,8 +44,30 @@ export interface TranslatorEntry {
   expiresAt: number
 }
 
-/** Transaction kinds after which an asset's translations are dropped (their op starts with the asset id; ts/assets ASSET_TX). */
-export const INVALIDATING_TX_KINDS: ReadonlySet<string> = new Set(['asset.release', 'asset.transfer', 'asset.privacy', 'asset.state', 'asset.retire'])
+/** Transaction kinds after which an asset's translations are dropped (every such op starts with the 32-byte asset id; ts/assets ASSET_TX). */
+export const INVALIDATING_TX_KINDS: ReadonlySet<string> = new Set([ASSET_TX.allocate, ASSET_TX.release, ASSET_TX.transfer, ASSET_TX.privacy, ASSET_TX.state, ASSET_TX.retire])
+
+/** How long a translation resolved from the ledger is trusted before it is re-read (stake changes reach it this late at most). */
+export const DEFAULT_TRANSLATION_TTL_MS = 60_000
+
+/** The ledger as the translator's source of truth. */
+export interface TranslationSource {
+  /** The committed state (read at each miss, so pass a getter: the ledger replaces its state on snapshot sync). */
+  state: () => StateReader
+  /** NodeId of the node that translates: the privacy rules are applied for it. */
+  self: Uint8Array
+  /** Whether the ledger shows `id` with stake (e.g. `ledger.view().stakeOf(id) >= 1`). */
+  hasStake: (id: Uint8Array) => boolean
+  ttlMs?: number
+}
+
+/** The translation entry of a Memory asset for node `self`, or undefined when `self` may not address it. */
+export function entryForAsset (a: AssetRecordValue, self: Uint8Array, hasStake: boolean, expiresAt: number): TranslatorEntry | undefined {
+  if (a.kind !== ASSET_KINDS.Memory || a.capacity === 0n || a.capacity > 0x1_0000_0000n) return undefined
+  const permissions = memPermissions(a, self, hasStake)
+  if (permissions === 0) return undefined
+  return { address: GlobalAddress.from({ node: a.owner, kind: a.kind, index: a.slot, offset: 0 }), peer: a.owner, assetId: a.id, size: Number(a.capacity), permissions, expiresAt }
+}
 
 const hex = (b: Uint8Array): string => { let s = ''; for (const x of b) s += x.toString(16).padStart(2, '0'); return s }
 
@@ -47,10 +78,17 @@ export class Translator {
   private readonly byAsset = new Map<string, Set<number>>()
   private gen = 0
   private readonly now: () => number
+  private readonly source: TranslationSource | undefined
 
-  constructor (table: NatMap, opts: { now?: () => number } = {}) {
+  constructor (table: NatMap, opts: { now?: () => number, source?: TranslationSource } = {}) {
     this.table = table
     this.now = opts.now ?? Date.now
+    this.source = opts.source
+    if (this.source !== undefined) {
+      const ttl = this.source.ttlMs ?? DEFAULT_TRANSLATION_TTL_MS
+      if (!(ttl > 0)) throw new AddressError('source.ttlMs must be positive')
+      if (!(this.source.self instanceof Uint8Array) || this.source.self.length !== 32) throw new AddressError('source.self is a 32-byte NodeId')
+    }
   }
 
   get size (): number { return this.table.size }
@@ -73,18 +111,19 @@ export class Translator {
     set.add(idx)
   }
 
-  /** The translation of `addr`, or undefined when unknown, expired or past the region's end. */
+  /** The translation of `addr`, or undefined when unknown, expired, not admitted or past the region's end. */
   translate (addr: GlobalAddress): Translation | undefined {
     const v = this.table.get(addr.base().bytes)
-    return v === undefined ? undefined : this.resolve(v, addr.offset)
+    const t = v === undefined ? undefined : this.resolve(v, addr.offset)
+    return t ?? this.fromSource(addr, v !== undefined)
   }
 
-  /** Translates many addresses with one batch lookup in the table. */
+  /** Translates many addresses with one batch lookup in the table (misses go to the source one by one). */
   translateBatch (addrs: readonly GlobalAddress[]): Array<Translation | undefined> {
     const keys = new Uint8Array(addrs.length * 16)
     addrs.forEach((a, i) => { keys.set(a.bytes, i * 16); keys.fill(0, i * 16 + 12, i * 16 + 16) })
     const { values, found } = this.table.getBatch(keys)
-    return addrs.map((a, i) => found[i] === 1 ? this.resolve(values[i], a.offset) : undefined)
+    return addrs.map((a, i) => (found[i] === 1 ? this.resolve(values[i], a.offset) : undefined) ?? this.fromSource(a, found[i] === 1))
   }
 
   private resolve (v: bigint, offset: number): Translation | undefined {
@@ -93,7 +132,20 @@ export class Translator {
     if (e === undefined || e.gen !== Number(v >> 32n)) return undefined
     if (e.expiresAt <= this.now()) { this.drop(e.address.bytes, idx); return undefined }
     if (offset >= e.size) return undefined
-    return { peer: e.peer, assetId: e.assetId, offset, size: e.size, permissions: e.permissions }
+    return { peer: e.peer, assetId: e.assetId, region: e.address, offset, size: e.size, permissions: e.permissions }
+  }
+
+  /** A miss (or an expired entry) read from the ledger and cached; `cached` skips a re-read of an entry that just missed on bounds. */
+  private fromSource (addr: GlobalAddress, cached: boolean): Translation | undefined {
+    const src = this.source
+    if (src === undefined) return undefined
+    if (cached && this.table.get(addr.base().bytes) !== undefined) return undefined // present and fresh: the offset was past the end
+    const a = assetAtAddress(src.state(), addr.node, addr.kind, addr.index)
+    if (a === undefined) return undefined
+    const e = entryForAsset(a, src.self, src.hasStake(src.self), this.now() + (src.ttlMs ?? DEFAULT_TRANSLATION_TTL_MS))
+    if (e === undefined) return undefined
+    this.set(e)
+    return e.size > addr.offset ? { peer: e.peer, assetId: e.assetId, region: e.address, offset: addr.offset, size: e.size, permissions: e.permissions } : undefined
   }
 
   /** Drops every translation of the asset; returns how many. */
@@ -108,7 +160,12 @@ export class Translator {
     return n
   }
 
-  /** Call after each committed block: drops the translations of assets the block released, transferred, re-privatised or changed state of. */
+  /**
+   * Call after each committed block (before serving requests against its
+   * state): drops the translations of the assets the block allocated,
+   * released, transferred, re-privatised, changed the state of or retired.
+   * With a source they are re-read from the ledger at their next use.
+   */
   onCommittedBlock (block: { txs: ReadonlyArray<{ kind: string, op: Uint8Array }> }): number {
     let n = 0
     for (const tx of block.txs) if (INVALIDATING_TX_KINDS.has(tx.kind) && tx.op.length >= 32) n += this.invalidate(tx.op.subarray(0, 32))
