@@ -107,10 +107,12 @@ export async function checkRun (run: RawRun): Promise<CheckResult> {
   }
 
   // equivocation by a node not configured to equivocate
-  const equivocators = run.members.filter((m) => m.faults.includes('equivocate'))
+  // `invalid-proofs` signs a second, tampered proposal for its round (and rebroadcasts the first):
+  // at the protocol level that is an equivocation too
+  const equivocators = run.members.filter((m) => m.faults.includes('equivocate') || m.faults.includes('invalid-proofs'))
   const seen = run.equivocations.reduce((a, b) => a + b, 0)
   if (seen > 0 && equivocators.length === 0) {
-    add('no-equivocation', `${seen} equivocating consensus messages seen (${run.equivocations.map((v, i) => `node ${i}: ${v}`).filter((s) => !s.endsWith(': 0')).join(', ')}) while no validator is configured to equivocate`)
+    add('no-equivocation', `${seen} equivocating consensus messages seen (${run.equivocations.map((v, i) => `node ${i}: ${v}`).filter((s) => !s.endsWith(': 0')).join(', ')}) while no validator is configured to equivocate (equivocate or invalid-proofs)`)
   }
 
   // nodes that stopped on their own: a clear error line, and running again at the end

@@ -85,7 +85,7 @@ export function buildReport (run: RawRun, checks: CheckResult): RunReport {
     }
   })
   const notes: string[] = [...run.setupErrors]
-  if (run.members.some((x) => x.faults.includes('equivocate')) && run.equivocations.some((v) => v > 0)) {
+  if (run.members.some((x) => x.faults.includes('equivocate') || x.faults.includes('invalid-proofs')) && run.equivocations.some((v) => v > 0)) {
     notes.push('equivocations seen; a validator is configured to equivocate, and the metric does not name the sender, so they are not attributed')
   }
   if (checks.unverifiableAcknowledged > 0) notes.push(`${checks.unverifiableAcknowledged} acknowledged transactions are below every store's base (snapshot) and could not be checked`)

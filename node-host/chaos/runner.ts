@@ -8,7 +8,7 @@
  * Processes are signalled by PID only; namespaces, links and mounts made
  * here are removed by name, also after failures.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process'
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs'
 import { mkdir, open, rm, statfs } from 'node:fs/promises'
 import path from 'node:path'
@@ -413,6 +413,14 @@ export class ChaosRun {
   async run (): Promise<RawRun> {
     let endedAt = 0
     const halts: Array<{ start: number, end: number | null }> = []
+    // Ctrl-C / SIGTERM of the runner: end our node processes (by PID), unmount, exit (the exit hook removes the namespaces)
+    const onSignal = (sig: NodeJS.Signals): void => {
+      for (const m of this.members) { try { m.proc?.kill('SIGKILL') } catch { /* gone */ } }
+      for (const m of this.members) if (m.tmpfs) { try { execFileSync('umount', ['-l', m.dataDir]) } catch { /* not mounted */ } }
+      process.exit(sig === 'SIGINT' ? 130 : 143)
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
     try {
       await this.setup()
       this.t0 = Date.now()
@@ -434,6 +442,7 @@ export class ChaosRun {
       while (this.pendingRecovery.length > 0) await sleep(250)
       done = true
       await sampler
+      await Promise.all(this.members.map(async (m) => { await this.scrapeEquivocations(m.index) }))
       endedAt = this.now()
     } finally {
       this.stopping = true
@@ -442,6 +451,8 @@ export class ChaosRun {
       await Promise.all(this.members.map(async (m) => { await this.kill(m.index, 'SIGTERM') }))
       for (const s of this.logs.values()) s.end()
       await this.topo?.destroy().catch(() => {})
+      process.removeListener('SIGINT', onSignal)
+      process.removeListener('SIGTERM', onSignal)
       if (endedAt === 0) endedAt = this.now()
     }
     // halts: the highest sampled height did not move for HALT_MS
