@@ -70,6 +70,11 @@ export interface HttpServerInit {
    * JSON or bytes; an ApiError becomes its status with a JSON error.
    */
   api?: Record<string, (req: ApiRequest) => Promise<ApiResult> | ApiResult>
+  /**
+   * Read-only trees served under a prefix (GET/HEAD): `'/log' -> handler(rest)`
+   * answering `{status, contentType, body, headers}` or null (then 404).
+   */
+  prefixes?: Record<string, (path: string) => Promise<{ status: number, contentType: string, body: Uint8Array | string, headers: Record<string, string> } | null>>
   /** Largest request body accepted by `api` routes (default 80 MiB). */
   maxBodyBytes?: number
   /** Where index.html, dashboard.js and dashboard.css are (default node-host/dashboard). */
@@ -239,6 +244,16 @@ export class HttpServer {
       }
       // a body on GET is allowed by HTTP but unused here: discard it without buffering
       req.resume()
+      for (const [prefix, serve] of Object.entries(this.init.prefixes ?? {})) {
+        if (!pathname.startsWith(prefix + '/')) continue
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `method ${String(req.method).slice(0, 20)} not allowed`, { allow: 'GET, HEAD' })
+        const r = await serve(pathname.slice(prefix.length))
+        if (r === null) break
+        const out = typeof r.body === 'string' ? Buffer.from(r.body) : Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength)
+        res.writeHead(r.status, { 'content-type': r.contentType, 'content-length': out.length, ...r.headers, ...SECURITY_HEADERS })
+        res.end(req.method === 'HEAD' ? undefined : out)
+        return
+      }
       const route = this.routes[pathname]
       const file = this.files.get(pathname)
       if (route === undefined && file === undefined) throw new HttpError(404, `no such path: ${pathname.slice(0, 200)}`)

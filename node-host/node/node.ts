@@ -50,6 +50,7 @@ import {
 } from '../../ts/assets/index.ts'
 import type { ShareableAsset } from '../hardware/index.ts'
 import { MemService, MemServiceError } from './mem-service.ts'
+import { BlockLog } from './block-log.ts'
 import { GlobalAddress, AddressError } from '../../ts/nat/index.ts'
 import { ApiError, type ApiRequest, type ApiResult } from '../http/index.ts'
 import { parseAssetId, privacyFromName } from '../../ts/assets/index.ts'
@@ -165,6 +166,7 @@ export class HyperMeshNode {
   private readonly ownTxListeners = new Set<(c: OwnTxCommit) => void>()
   readonly faults: ReadonlySet<TestFault>
   mem: MemService | null = null
+  blockLog: BlockLog | null = null
   private txCommitted = 0
   private assetCounts = new Map<AssetKind, number>()
   private ownTxChain: Promise<unknown> = Promise.resolve()
@@ -348,6 +350,8 @@ export class HyperMeshNode {
       waitForCommit: async (h, t) => await this.waitForCommit(h, t)
     }, this.opts.memBudget)
     this.onBlock((b) => { this.mem?.onBlock(b) })
+    this.blockLog = await BlockLog.open(this.dataDir, `hypermesh.mesh/${this.genesis.chainId}/blocks`, this.identity, this.store, this.ledger.height)
+    this.onBlock((b) => { this.blockLog?.onBlock(b) })
     stoq.addEventListener('peer:admitted', (ev) => { void this.sayHello((ev as CustomEvent<{ peerId: string }>).detail.peerId) })
     await stoq.start()
     this.log(`libp2p peer ${stoq.peerId} listening on ${stoq.addresses().join(' ')}`)
@@ -360,8 +364,16 @@ export class HyperMeshNode {
         status: () => this.status(),
         metrics: () => this.registry.toPrometheus(),
         api: this.apiRoutes(),
+        prefixes: { '/log': async (p) => await (this.blockLog?.serve(p) ?? Promise.resolve(null)) },
         routes: {
           '/api/finality': () => ({ ...this.finality(), samplesMs: [...this.finalitySamples] }),
+          '/api/log': () => ({
+            origin: this.blockLog?.origin ?? null,
+            size: this.blockLog?.size ?? 0,
+            verifierKeys: this.blockLog?.vkeys ?? null,
+            checkpoint: '/log/checkpoint',
+            entry: 'u64be height ‖ block hash (32) ‖ state root (32)'
+          }),
           '/api/assets': () => ({
             mine: this.assets(),
             registered: Object.fromEntries(Object.values(ASSET_KINDS).map((k) => [kindName(k), this.assetCounts.get(k) ?? 0]))
@@ -941,6 +953,7 @@ export class HyperMeshNode {
       await this.http?.stop().catch(() => {})
       await this.stoq.stop().catch(() => {})
       await this.plot?.close().catch(() => {})
+      await this.blockLog?.close().catch(() => {})
       await this.store.close().catch(() => {})
     })()
     return await this.stopped
