@@ -33,14 +33,19 @@ function ceilShift (x: bigint, bits: bigint): bigint {
 export class DecayTable {
   readonly numerator: bigint
   readonly fractionBits: number
+  /** First working precision tried (BASE_PRECISION_BITS; lower only to exercise refinement in tests). */
+  readonly basePrecisionBits: number
   private readonly tables = new Map<number, Bounds>()
 
-  constructor (numerator: bigint, fractionBits: number) {
+  constructor (numerator: bigint, fractionBits: number, opts: { basePrecisionBits?: number } = {}) {
     if (!Number.isInteger(fractionBits) || fractionBits < 8 || fractionBits > 256) throw new InvalidArgumentError('decay fractionBits must be an integer in [8, 256]')
     if (typeof numerator !== 'bigint' || numerator <= 0n || numerator > (1n << BigInt(fractionBits))) throw new InvalidArgumentError('decay numerator must be a bigint in (0, 2^fractionBits]')
     this.numerator = numerator
     this.fractionBits = fractionBits
-    this.table(BASE_PRECISION_BITS)
+    const base = opts.basePrecisionBits ?? BASE_PRECISION_BITS
+    if (!Number.isInteger(base) || base < fractionBits || base > MAX_PRECISION_BITS) throw new InvalidArgumentError('basePrecisionBits must be in [fractionBits, MAX_PRECISION_BITS]')
+    this.basePrecisionBits = base
+    this.table(base)
   }
 
   /**
@@ -66,8 +71,11 @@ export class DecayTable {
     return t
   }
 
-  /** The powers-of-two table at the base precision, as published (lower bounds, Q = BASE_PRECISION_BITS). */
-  get powersOfTwo (): readonly bigint[] { return this.table(BASE_PRECISION_BITS).lo }
+  /** Refinements done so far (brackets that straddled an integer). */
+  refinements = 0
+
+  /** The powers-of-two table at the base precision (lower bounds of f^(2^i) · 2^basePrecisionBits). */
+  get powersOfTwo (): readonly bigint[] { return this.table(this.basePrecisionBits).lo }
 
   /** floor(principal · f^epochs), exactly. */
   presentValue (principal: bigint, epochs: number): bigint {
@@ -76,7 +84,7 @@ export class DecayTable {
     if (principal === 0n || epochs === 0) return principal
     const n = BigInt(epochs)
     let result: bigint | undefined
-    for (let P = BASE_PRECISION_BITS; P <= MAX_PRECISION_BITS; P *= 2) {
+    for (let P = this.basePrecisionBits; P <= MAX_PRECISION_BITS; P *= 2) {
       const { lo: tlo, hi: thi } = this.table(P)
       const Pb = BigInt(P)
       let lo = principal << Pb
@@ -89,6 +97,7 @@ export class DecayTable {
       const a = lo >> Pb
       if (a === (hi >> Pb)) return a
       result = a
+      this.refinements++
     }
     // Not resolved at the highest precision (never observed; needs p·f^n
     // within 2^-12000 of an integer): the lower bound, identical on every

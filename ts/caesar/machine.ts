@@ -182,13 +182,24 @@ export class Caesar {
     if (!verifyReceipt(standing.publicKey, op.value)) throw new CaesarRuleError(CaesarRule.BadSignature, 'receipt signature does not verify under the consumer\'s key')
     const credit = receiptCredit(r, this.config)
     if (credit === 0n) throw new CaesarRuleError(CaesarRule.ZeroAmount, 'receipt earns less than one micro-credit')
-    const supply = readSupply(ctx.state)
-    const a = this.settle(ctx.state, supply, r.provider, epoch)
+    this.creditVerified(ctx.state, ctx.time, r.provider, credit)
+    ctx.state.set(replayKey, epochCoder.encode(r.epoch))
+  }
+
+  /**
+   * Mints `credit` to `beneficiary` (settled first) and counts it as minted.
+   * Only for callers that have verified a MintEvent: the receipt handler
+   * above, and the job-result mint once ts/vm's acceptance records exist.
+   */
+  creditVerified (state: StateAccess, timeMs: number, beneficiary: Uint8Array, credit: bigint): void {
+    if (typeof credit !== 'bigint' || credit < 0n || credit > MAX_AMOUNT) throw new CaesarRuleError(CaesarRule.Malformed, 'credit must be an amount')
+    const epoch = this.epochOf(timeMs)
+    const supply = readSupply(state)
+    const a = this.settle(state, supply, beneficiary, epoch)
     supply.minted = addAmount(supply.minted, credit, 'minted total')
     a.principal += credit
-    this.writeAccount(ctx.state, r.provider, a)
-    ctx.state.set(KEY_SUPPLY, SupplyCoder.encode(supply))
-    ctx.state.set(replayKey, epochCoder.encode(r.epoch))
+    this.writeAccount(state, beneficiary, a)
+    state.set(KEY_SUPPLY, SupplyCoder.encode(supply))
   }
 
   /** The handlers by transaction kind. */
