@@ -107,13 +107,16 @@ export class GlobalAddress {
   get node (): Uint8Array { return this.bytes.slice(4, 10) }
   get kind (): number { return this.bytes[10] >> 4 }
   get index (): number { return ((this.bytes[10] & 0x0f) << 8) | this.bytes[11] }
-  get offset (): number { return new DataView(this.bytes.buffer, this.bytes.byteOffset).getUint32(12) }
+  get offset (): number { const b = this.bytes; return ((b[12] << 24) >>> 0) + ((b[13] << 16) | (b[14] << 8) | b[15]) }
 
   /** The address of the asset's first byte (offset 0): the translation key. */
-  base (): GlobalAddress { return this.withOffset(0) }
+  base (): GlobalAddress { const b = this.bytes.slice(); b.fill(0, 12); return new GlobalAddress(b) }
 
   withOffset (offset: number): GlobalAddress {
-    return GlobalAddress.from({ node: this.node, kind: this.kind, index: this.index, offset })
+    if (!Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) throw new AddressError(`offset must be 0..${MAX_OFFSET}`)
+    const b = this.bytes.slice()
+    b[12] = offset >>> 24; b[13] = (offset >>> 16) & 0xff; b[14] = (offset >>> 8) & 0xff; b[15] = offset & 0xff
+    return new GlobalAddress(b)
   }
 
   /** This address plus `n` bytes; refuses to leave the asset's 32-bit offset space. */

@@ -69,6 +69,7 @@ export function entryForAsset (a: AssetRecordValue, self: Uint8Array, hasStake: 
   return { address: GlobalAddress.from({ node: a.owner, kind: a.kind, index: a.slot, offset: 0 }), peer: a.owner, assetId: a.id, size: Number(a.capacity), permissions, expiresAt }
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 const hex = (b: Uint8Array): string => { let s = ''; for (const x of b) s += x.toString(16).padStart(2, '0'); return s }
 
 export class Translator {
@@ -114,7 +115,7 @@ export class Translator {
   /** The translation of `addr`, or undefined when unknown, expired, not admitted or past the region's end. */
   translate (addr: GlobalAddress): Translation | undefined {
     const v = this.table.get(addr.base().bytes)
-    const t = v === undefined ? undefined : this.resolve(v, addr.offset)
+    const t = v === undefined ? undefined : this.resolve(Number(v & 0xffffffffn), Number(v >> 32n), addr.offset)
     return t ?? this.fromSource(addr, v !== undefined)
   }
 
@@ -123,13 +124,20 @@ export class Translator {
     const keys = new Uint8Array(addrs.length * 16)
     addrs.forEach((a, i) => { keys.set(a.bytes, i * 16); keys.fill(0, i * 16 + 12, i * 16 + 16) })
     const { values, found } = this.table.getBatch(keys)
-    return addrs.map((a, i) => (found[i] === 1 ? this.resolve(values[i], a.offset) : undefined) ?? this.fromSource(a, found[i] === 1))
+    // each value is gen ‖ idx; read the halves as u32 (little-endian words) instead of BigInt arithmetic
+    const w = new Uint32Array(values.buffer, values.byteOffset, values.length * 2)
+    const lo = LITTLE_ENDIAN ? 0 : 1
+    const out = new Array<Translation | undefined>(addrs.length)
+    for (let i = 0; i < addrs.length; i++) {
+      const a = addrs[i]
+      out[i] = (found[i] === 1 ? this.resolve(w[2 * i + lo], w[2 * i + 1 - lo], a.offset) : undefined) ?? this.fromSource(a, found[i] === 1)
+    }
+    return out
   }
 
-  private resolve (v: bigint, offset: number): Translation | undefined {
-    const idx = Number(v & 0xffffffffn)
+  private resolve (idx: number, gen: number, offset: number): Translation | undefined {
     const e = this.entries[idx]
-    if (e === undefined || e.gen !== Number(v >> 32n)) return undefined
+    if (e === undefined || e.gen !== gen) return undefined
     if (e.expiresAt <= this.now()) { this.drop(e.address.bytes, idx); return undefined }
     if (offset >= e.size) return undefined
     return { peer: e.peer, assetId: e.assetId, region: e.address, offset, size: e.size, permissions: e.permissions }
