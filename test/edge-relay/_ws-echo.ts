@@ -18,7 +18,7 @@ function header (opcode: number, len: number): Buffer {
 }
 
 function serve (sock: Duplex): void {
-  let buf = Buffer.alloc(0)
+  let buf: Buffer = Buffer.alloc(0)
   sock.on('data', (d: Buffer) => {
     buf = buf.length === 0 ? d : Buffer.concat([buf, d])
     for (;;) {
