@@ -66,7 +66,12 @@ export class BinReader {
 
   name (): string {
     const n = this.count()
-    return new TextDecoder('utf-8', { fatal: true }).decode(this.take(n))
+    const b = this.take(n)
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(b)
+    } catch {
+      throw this.fail('a name is not valid UTF-8')
+    }
   }
 }
 

@@ -27,6 +27,7 @@ export const BULK_BYTES_PER_FUEL_LOG2 = 6
 /** Names of the globals the fuel rewriter adds and exports. */
 export const FUEL_EXPORT = '__hm_fuel'
 export const OOM_EXPORT = '__hm_oom'
+export const START_EXPORT = '__hm_start'
 /** Version byte of the job encoding. */
 export const JOB_VERSION = 1
 /** Magic prefix of an encoded job ("hmjob"). */

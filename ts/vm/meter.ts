@@ -15,10 +15,12 @@
  *   `__hm_oom` and traps (so the host reports JobMemoryError, not a generic trap).
  * - table.grow, threads, exceptions, GC and anything the rewriter does not
  *   know are refused (JobModuleError), as are imports other than `env.abort`.
+ * - a start function is exported as `__hm_start` instead (the runner calls
+ *   it right after instantiation, with the limits already readable).
  */
 import { BinReader, BinWriter, readSections, sectionOrder, type Section } from './_wasm-binary.ts'
 import { JobMemoryError, JobModuleError } from './errors.ts'
-import { BULK_BYTES_PER_FUEL_LOG2, FUEL_EXPORT, MAX_TABLE_ELEMENTS, OOM_EXPORT, WASM_PAGE_BYTES } from './constants.ts'
+import { BULK_BYTES_PER_FUEL_LOG2, FUEL_EXPORT, MAX_TABLE_ELEMENTS, OOM_EXPORT, START_EXPORT, WASM_PAGE_BYTES } from './constants.ts'
 
 export interface MeterOptions {
   /** Initial fuel (the job's `limits.fuel`). */
@@ -64,7 +66,12 @@ export function meterModule (module: Uint8Array, opts: MeterOptions): MeteredMod
   const newGlobals = rewriteGlobals(byId.get(6)?.body, opts.fuel)
   const exp = byId.get(7)
   if (exp === undefined) throw new JobModuleError('the job module has no exports')
-  const newExports = rewriteExports(exp.body, g)
+  // The start function becomes an export the runner calls after instantiation,
+  // so that running out of fuel or memory in it is reported as such.
+  const start = byId.get(8)
+  const startFunc = start === undefined ? undefined : readStart(start.body)
+  byId.delete(8)
+  const newExports = rewriteExports(exp.body, g, startFunc)
   const code = byId.get(10)
   const newCode = code === undefined ? undefined : rewriteCode(code.body, g, memoryPages)
 
@@ -161,7 +168,14 @@ function rewriteGlobals (body: Uint8Array | undefined, fuel: bigint): Uint8Array
   return w.finish()
 }
 
-function rewriteExports (body: Uint8Array, g: Globals): Uint8Array {
+function readStart (body: Uint8Array): number {
+  const r = new BinReader(body)
+  const f = r.u32()
+  if (r.pos !== r.end) throw r.fail('trailing bytes in the start section')
+  return f
+}
+
+function rewriteExports (body: Uint8Array, g: Globals, startFunc: number | undefined): Uint8Array {
   const r = new BinReader(body)
   const n = r.count(3)
   const found = new Map<string, number>()
@@ -179,10 +193,11 @@ function rewriteExports (body: Uint8Array, g: Globals): Uint8Array {
   const entries = new BinReader(body)
   entries.u32()
   const w = new BinWriter()
-  w.u32(n + 2)
+  w.u32(n + (startFunc === undefined ? 2 : 3))
   w.bytes(body.subarray(entries.pos))
   w.name(FUEL_EXPORT); w.byte(3); w.u32(g.fuel)
   w.name(OOM_EXPORT); w.byte(3); w.u32(g.oom)
+  if (startFunc !== undefined) { w.name(START_EXPORT); w.byte(0); w.u32(startFunc) }
   return w.finish()
 }
 

@@ -15,7 +15,7 @@
 import { meterModule } from './meter.ts'
 import { JobMemoryError, JobModuleError, JobOutputError, JobTimeoutError, JobTrapError } from './errors.ts'
 import type { JobLimits } from './job.ts'
-import { FUEL_EXPORT, OOM_EXPORT } from './constants.ts'
+import { FUEL_EXPORT, OOM_EXPORT, START_EXPORT } from './constants.ts'
 
 export interface JobResult {
   output: Uint8Array
@@ -74,10 +74,8 @@ export async function runWasmJob (module: Uint8Array, input: Uint8Array, limits:
   }
   let instance: WebAssembly.Instance
   try {
-    // The start function runs here; fuel was set by the rewrite (global initialiser).
     instance = await WebAssembly.instantiate(compiled, imports)
   } catch (err) {
-    // The globals are not reachable before instantiation completes: a start function out of fuel or memory shows as a trap.
     throw classify(err, 'instantiation')
   }
   const ex = instance.exports
@@ -89,6 +87,14 @@ export async function runWasmJob (module: Uint8Array, input: Uint8Array, limits:
   const output = ex.output as () => number
   if (!(memory instanceof WebAssembly.Memory) || typeof alloc !== 'function' || typeof run !== 'function' || typeof output !== 'function') {
     throw new JobModuleError('the job module does not have the job ABI exports (memory, alloc, run, output)')
+  }
+  const start = ex[START_EXPORT]
+  if (typeof start === 'function') {
+    try {
+      (start as () => void)()
+    } catch (err) {
+      throw classify(err, 'start')
+    }
   }
   let inPtr: number
   try {
