@@ -10,6 +10,9 @@ import { FrameDecoder, frameHeader } from '../wire/index.ts'
 import { AbortError } from '../errors.ts'
 import { MessageTooLargeError, RemoteRefusedError, TimeoutError } from './errors.ts'
 
+/** What a libp2p 3 stream yields: a buffer, or a list of buffers (uint8arraylist's Uint8ArrayList, iterable over its parts). */
+type Chunk = Uint8Array | (Iterable<Uint8Array> & { byteLength: number })
+
 export interface FramedStreamInit {
   maxFrameBytes: number
   /** Called with the byte count of every chunk read / frame written (metrics). */
@@ -27,7 +30,7 @@ export class FramedStream {
   readonly stream: Stream
   private readonly decoder: FrameDecoder
   private readonly frames: Uint8Array[] = []
-  private readonly iter: AsyncIterator<Uint8Array | { subarray: () => Uint8Array, byteLength: number }>
+  private readonly iter: AsyncIterator<Chunk>
   private readonly init: FramedStreamInit
   private ended = false
 
@@ -48,7 +51,7 @@ export class FramedStream {
       const f = this.frames.shift()
       if (f !== undefined) return f
       if (this.ended) return undefined
-      let r: IteratorResult<Uint8Array | { subarray: () => Uint8Array, byteLength: number }>
+      let r: IteratorResult<Chunk>
       try {
         r = await raceAbort(this.iter.next(), signal)
       } catch (err: any) {
@@ -61,10 +64,12 @@ export class FramedStream {
         if (this.stream.status === 'reset' || this.stream.status === 'aborted') throw new RemoteRefusedError(`stream ${this.stream.protocol ?? ''} was reset`)
         continue
       }
-      const bytes = r.value instanceof Uint8Array ? r.value : r.value.subarray()
-      this.init.onBytesIn?.(bytes.byteLength)
+      this.init.onBytesIn?.(r.value.byteLength)
       try {
-        for (const frame of this.decoder.push(bytes)) this.frames.push(frame)
+        // A chunk from the muxer is often a list of several buffers: feed them
+        // one by one (the decoder keeps views) instead of concatenating them first.
+        if (r.value instanceof Uint8Array) this.pushBytes(r.value)
+        else for (const part of r.value) this.pushBytes(part)
       } catch (err: any) {
         if (err?.name === 'DecodeError' && /exceeds/.test(String(err.message))) {
           throw new MessageTooLargeError(`frame over the limit of ${this.init.maxFrameBytes} bytes`, { cause: err })
@@ -72,6 +77,10 @@ export class FramedStream {
         throw err
       }
     }
+  }
+
+  private pushBytes (bytes: Uint8Array): void {
+    for (const frame of this.decoder.push(bytes)) this.frames.push(frame)
   }
 
   /** Sends one frame; waits for the stream to drain when its buffer is full. */
