@@ -1,15 +1,19 @@
 /**
- * Global addresses (fd48:4d00::/32, text and `hypermesh://` forms) and the
- * translator from an address to {peer, asset, offset, permissions} on the
- * core-wasm 128-bit table.
+ * Global addresses (fd48:4d00::/32, text and `hypermesh://` forms), the
+ * translator from an address to {peer, asset, region, offset, permissions}
+ * on the core-wasm 128-bit table (a cache over the ledger), the permission
+ * table for Memory assets, and owner-signed capability tokens. docs/assets.md
+ * describes them.
  *
  * @example
  * ```ts
- * import { GlobalAddress, Translator, MEM_OPS } from './ts/nat/index.ts'
+ * import { GlobalAddress, Translator } from './ts/nat/index.ts'
+ * const t = new Translator(new NatTable(await loadKernelModule('simd')), {
+ *   source: { state: () => ledger.stateReader, self: nodeId, hasStake: (id) => ledger.view().stakeOf(id) >= 1 }
+ * })
  * const a = GlobalAddress.parse('hypermesh://fd48:4d00:1a2b:3c4d:5e6f:2000:0:40')
- * const t = new Translator(natTable)
- * t.set({ address: a, peer, assetId, size: 1 << 20, permissions: MEM_OPS.read, expiresAt: Date.now() + 60_000 })
- * t.translate(a.add(8)) // { peer, assetId, offset: 72, size, permissions }
+ * t.translate(a.add(8)) // { peer, assetId, region, offset: 72, size, permissions } or undefined
+ * onEachCommittedBlock((block) => t.onCommittedBlock(block))
  * ```
  * @module
  */
