@@ -51,6 +51,7 @@ import {
 import type { ShareableAsset } from '../hardware/index.ts'
 import { MemService, MemServiceError } from './mem-service.ts'
 import { BlockLog } from './block-log.ts'
+import { RelayLink } from './relay-link.ts'
 import { GlobalAddress, AddressError } from '../../ts/nat/index.ts'
 import { ApiError, type ApiRequest, type ApiResult } from '../http/index.ts'
 import { parseAssetId, privacyFromName } from '../../ts/assets/index.ts'
@@ -86,6 +87,8 @@ export interface NodeOptions {
   timeouts?: Partial<Timeouts>
   /** One line per notable event (default: nothing). */
   log?: (line: string) => void
+  /** Edge relay to stay connected to (room = the chain id), e.g. https://relay.example.workers.dev. */
+  relay?: string
   /** Most bytes of memory regions this node allocates for its Memory assets (default 1 GiB). */
   memBudget?: number
   /** Hardware to register as assets at start (from a sharing policy); an offer already registered by this node is not registered again. */
@@ -167,6 +170,7 @@ export class HyperMeshNode {
   readonly faults: ReadonlySet<TestFault>
   mem: MemService | null = null
   blockLog: BlockLog | null = null
+  relay: RelayLink | null = null
   private txCommitted = 0
   private assetCounts = new Map<AssetKind, number>()
   private ownTxChain: Promise<unknown> = Promise.resolve()
@@ -387,6 +391,14 @@ export class HyperMeshNode {
     }
 
     for (const addr of this.opts.bootstrap ?? []) this.keepDialing(addr)
+    if (this.opts.relay !== undefined) {
+      this.relay = new RelayLink(this.opts.relay, {
+        identity: this.identity, meshId: this.genesis.chainId, registry: this.registry, log: this.log,
+        status: () => ({ nodeId: toHex(this.nodeId), chainId: this.genesis.chainId, genesisHash: toHex(this.genesis.hash), height: this.ledger.height, peers: this.stoq.peers().length }),
+        submit: (tx) => this.submit(tx)
+      })
+      this.relay.start()
+    }
     this.enqueue({ type: 'start', now: Date.now() })
     const interval = this.opts.txIntervalMs ?? 1000
     if (interval > 0 && this.plot !== null) this.every(interval, () => { void this.produceStatusTx() })
@@ -925,7 +937,8 @@ export class HyperMeshNode {
       mempool: this.mempool.size,
       finality: this.finality(),
       addresses: this.stoq.isStarted() ? this.stoq.addresses() : [],
-      dataDir: this.dataDir
+      dataDir: this.dataDir,
+      relay: this.relay === null ? null : { url: this.relay.url, connected: this.relay.connected, peers: this.relay.peers }
     }
   }
 
@@ -950,6 +963,7 @@ export class HyperMeshNode {
       for (const t of this.timers) { clearTimeout(t); clearInterval(t) }
       this.timers.clear()
       await this.queue.catch(() => {})
+      await this.relay?.stop().catch(() => {})
       await this.http?.stop().catch(() => {})
       await this.stoq.stop().catch(() => {})
       await this.plot?.close().catch(() => {})

@@ -36,6 +36,7 @@ export const upCommand: LeafCommand = {
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', help: 'libp2p listen address (default TCP and WebSockets on 127.0.0.1, free ports)' },
     bootstrap: { type: 'string', multiple: true, value: 'MULTIADDR', help: 'peer to dial, with /p2p/<peer id>' },
     http: { type: 'string', value: 'HOST:PORT', default: DEFAULT_HTTP, help: "HTTP API and dashboard address ('none' for no HTTP)" },
+    relay: { type: 'string', value: 'URL', help: 'edge relay to stay connected to, so peers that cannot dial this node reach it (room = the chain id)' },
     kernel: { type: 'string', value: 'NAME', help: `hashing kernel: ${KERNEL_NAMES.join(', ')} (default: fastest that passes its self-test)` },
     'tx-interval': { type: 'string', value: 'MS', default: '1000', help: "interval of this node's status transactions; 0 for none" },
     'share-cores': { type: 'string', value: 'N', help: 'register N logical cores as a Cpu asset' },
@@ -92,6 +93,7 @@ export const upCommand: LeafCommand = {
         ...(kernel !== undefined ? { kernel: kernel as KernelName } : {}),
         txIntervalMs,
         ...(share !== undefined ? { share } : {}),
+        ...(typeof values.relay === 'string' ? { relay: values.relay } : {}),
         log
       })
     } catch (err) {
