@@ -4,7 +4,7 @@
  * block by block.
  */
 import { sha256 } from '../ledger/hash.ts'
-import type { StateReader } from '../ledger/state.ts'
+import type { StateEntry, StateReader } from '../ledger/state.ts'
 import { Writer, utf8, varBytes } from '../wire/index.ts'
 import { AccountCoder, SupplyCoder } from './codec.ts'
 import { decodeCaesarConfig } from './config.ts'
@@ -15,6 +15,16 @@ import { CaesarConfigError } from './errors.ts'
 /** A state that can list its keys (ts/ledger LedgerState is one). */
 export interface CaesarStateSource extends StateReader {
   keys: () => Iterable<string>
+}
+
+/** A listable state, or its entries (e.g. `ledger.snapshotEntries()`). */
+export type CaesarStateInput = CaesarStateSource | readonly StateEntry[]
+
+function sourceOf (input: CaesarStateInput): CaesarStateSource {
+  if (!Array.isArray(input)) return input as CaesarStateSource
+  const m = new Map<string, Uint8Array>()
+  for (const [k, v] of input as readonly StateEntry[]) if (k.startsWith(CAESAR_PREFIX)) m.set(k, v)
+  return { get: (k) => m.get(k), keys: () => m.keys() }
 }
 
 export interface CaesarAudit {
@@ -38,7 +48,8 @@ export interface CaesarAudit {
  * supply totals. With `atEpoch`, also the present value of all balances
  * (using the decay factor from the state's own `caesar/config`).
  */
-export function auditCaesar (state: CaesarStateSource, atEpoch?: number): CaesarAudit {
+export function auditCaesar (input: CaesarStateInput, atEpoch?: number): CaesarAudit {
+  const state = sourceOf(input)
   const supplyBytes = state.get(KEY_SUPPLY)
   if (supplyBytes === undefined) throw new CaesarConfigError('state has no caesar/supply')
   const supply = SupplyCoder.decode(supplyBytes)
@@ -70,7 +81,8 @@ const VALUE = varBytes(1 << 20)
  * SHA-256(utf8(domain) ‖ for every `caesar/` key in byte order: utf8(key) ‖ varBytes(value)),
  * where utf8/varBytes are ts/wire's uvarint-length-prefixed coders.
  */
-export function caesarStateHash (state: CaesarStateSource): Uint8Array {
+export function caesarStateHash (input: CaesarStateInput): Uint8Array {
+  const state = sourceOf(input)
   const keys = [...state.keys()].filter((k) => k.startsWith(CAESAR_PREFIX)).sort()
   const w = new Writer(4096)
   KEY.write(w, STATE_HASH_DOMAIN)
