@@ -13,6 +13,9 @@ import { MessageTooLargeError, RemoteRefusedError, TimeoutError } from './errors
 /** What a libp2p 3 stream yields: a buffer, or a list of buffers (uint8arraylist's Uint8ArrayList, iterable over its parts). */
 type Chunk = Uint8Array | (Iterable<Uint8Array> & { byteLength: number })
 
+/** Messages up to this size are copied behind their header and sent in one piece. */
+const COALESCE_BYTES = 32 * 1024
+
 export interface FramedStreamInit {
   maxFrameBytes: number
   /** Called with the byte count of every chunk read / frame written (metrics). */
@@ -83,14 +86,31 @@ export class FramedStream {
     for (const frame of this.decoder.push(bytes)) this.frames.push(frame)
   }
 
-  /** Sends one frame; waits for the stream to drain when its buffer is full. */
-  async write (payload: Uint8Array, signal?: AbortSignal): Promise<void> {
+  /**
+   * Sends one frame; waits for the stream to drain when its buffer is full.
+   * `signal` may be a function: it is called only when there is a wait (so a
+   * write that completes at once allocates no signal and no timer).
+   */
+  async write (payload: Uint8Array, signal?: AbortSignal | (() => AbortSignal)): Promise<void> {
     if (payload.byteLength > this.init.maxFrameBytes) throw new MessageTooLargeError(`message of ${payload.byteLength} bytes over the limit of ${this.init.maxFrameBytes}`)
     const header = frameHeader(payload.byteLength, { maxFrameBytes: this.init.maxFrameBytes })
-    this.stream.send(header)
-    const ok = this.stream.send(payload)
+    let ok: boolean
+    if (payload.byteLength <= COALESCE_BYTES) {
+      // One send, so one muxer frame and one noise message: a separate header
+      // send costs its own frame, encryption and socket writes (more than the copy).
+      const one = new Uint8Array(header.byteLength + payload.byteLength)
+      one.set(header, 0)
+      one.set(payload, header.byteLength)
+      ok = this.stream.send(one)
+    } else {
+      this.stream.send(header)
+      ok = this.stream.send(payload)
+    }
     this.init.onBytesOut?.(header.byteLength + payload.byteLength)
-    if (!ok) await raceAbort(this.stream.onDrain({ signal }), signal)
+    if (!ok) {
+      const s = typeof signal === 'function' ? signal() : signal
+      await raceAbort(this.stream.onDrain({ signal: s }), s)
+    }
   }
 
   /** Closes our writing side, flushing what is queued. */
