@@ -22,7 +22,7 @@
  * takes the new owner's next slot (its address changes with its owner).
  */
 import { InvalidArgumentError } from '../errors.ts'
-import { encodeCanonical, vector, bytes } from '../wire/index.ts'
+import { decodeCanonical, encodeCanonical, vector, bytes, type Coder } from '../wire/index.ts'
 import { operationHash, toHex, type Ledger, type StateReader, type Transaction } from '../ledger/index.ts'
 import { TxRejectedError } from '../ledger/ledger.ts'
 import type { StateAccess } from '../ledger/state.ts'
@@ -181,8 +181,9 @@ function takeSlot (state: StateAccess, owner: Uint8Array, kind: AssetKind, id: U
   state.set(addressKey(owner, kind, slot), id)
   return slot
 }
-function decodeOp<T> (coder: { decode: (b: Uint8Array) => T }, tx: Transaction): T {
-  try { return coder.decode(tx.op) } catch (err) { return reject(`malformed ${tx.kind} operation: ${(err as Error).message}`) }
+/** Only the canonical encoding of an op is accepted: one operation, one byte string (and so one AssetId). */
+function decodeOp<T> (coder: Coder<T>, tx: Transaction): T {
+  try { return decodeCanonical(coder, tx.op) } catch (err) { return reject(`malformed ${tx.kind} operation: ${(err as Error).message}`) }
 }
 
 export interface AssetEvents {
