@@ -11,7 +11,7 @@ import {
   getAsset, registerAssets, type AssetRecordValue
 } from '../../ts/assets/index.ts'
 import {
-  ALL_MEM_OPS, GlobalAddress, INVALIDATING_TX_KINDS, MEM_OPS, Translator, entryForAsset, memPermissions
+  ALL_MEM_OPS, GlobalAddress, INVALIDATING_TX_KINDS, addressOfAsset, MEM_OPS, Translator, entryForAsset, memPermissions
 } from '../../ts/nat/index.ts'
 import { toHex, type Block } from '../../ts/ledger/index.ts'
 import { ReferenceNatTable, type NatMap } from '../../ts/wasm/nat-reference.ts'
@@ -25,7 +25,7 @@ let c: TestChain
 beforeAll(async () => { c = await testChain(registerAssets) }, 60_000)
 
 const rec = (id: Uint8Array): AssetRecordValue => getAsset(c.ledger.stateReader, id) as AssetRecordValue
-const addrOf = (a: AssetRecordValue, offset = 0): GlobalAddress => GlobalAddress.from({ node: a.owner, kind: a.kind, index: a.slot, offset })
+const addrOf = (a: AssetRecordValue, offset = 0): GlobalAddress => addressOfAsset(a, offset)
 async function commit (i: number, kind: string, op: Uint8Array): Promise<Block> {
   const t = await c.tx(i, kind, op)
   const b = await c.commit([t])
@@ -93,6 +93,7 @@ for (const [name, make] of [
       expect(toHex(t1!.peer)).toBe(toHex(c.ids[A]))
       expect(toHex(t1!.assetId)).toBe(toHex(pub.id))
       expect(t1!.region.equals(addrOf(pa))).toBe(true)
+      expect(t1!.region.equals(GlobalAddress.from({ node: c.ids[A], kind: ASSET_KINDS.Memory, index: pa.slot, offset: 0 }))).toBe(true)
       expect([t1!.offset, t1!.size, t1!.permissions]).toEqual([1000, 65536, ALL_MEM_OPS])
       expect(tb.size).toBe(1) // cached
       expect(tb.translate(addrOf(pa, 65536))).toBeUndefined() // past the end

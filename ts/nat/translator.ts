@@ -61,12 +61,17 @@ export interface TranslationSource {
   ttlMs?: number
 }
 
+/** The global address of byte `offset` of an asset: its owner's NodeId prefix, its kind and its slot. */
+export function addressOfAsset (a: Pick<AssetRecordValue, 'owner' | 'kind' | 'slot'>, offset = 0): GlobalAddress {
+  return GlobalAddress.from({ node: a.owner, kind: a.kind, index: a.slot, offset })
+}
+
 /** The translation entry of a Memory asset for node `self`, or undefined when `self` may not address it. */
 export function entryForAsset (a: AssetRecordValue, self: Uint8Array, hasStake: boolean, expiresAt: number): TranslatorEntry | undefined {
   if (a.kind !== ASSET_KINDS.Memory || a.capacity === 0n || a.capacity > 0x1_0000_0000n) return undefined
   const permissions = memPermissions(a, self, hasStake)
   if (permissions === 0) return undefined
-  return { address: GlobalAddress.from({ node: a.owner, kind: a.kind, index: a.slot, offset: 0 }), peer: a.owner, assetId: a.id, size: Number(a.capacity), permissions, expiresAt }
+  return { address: addressOfAsset(a), peer: a.owner, assetId: a.id, size: Number(a.capacity), permissions, expiresAt }
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
