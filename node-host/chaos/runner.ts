@@ -19,7 +19,7 @@ import { loadOrCreateIdentity, nodeIdOf, nodeIdToHex } from '../../ts/identity/i
 import { FileKeystore } from '../identity/file-keystore.ts'
 import { selectKernel } from '../kernel/select.ts'
 import { makeGenesis, writeGenesisFile } from '../node/genesis.ts'
-import { freePort } from '../node/testnet.ts'
+import net from 'node:net'
 import { parsePrometheusText } from '../http/index.ts'
 import { perturbationEnd, type Manifest, type Perturbation } from './manifest.ts'
 import { NetnsTopology, netnsUnavailable } from './netns.ts'
@@ -31,7 +31,7 @@ const SAMPLE_MS = 500
 const HALT_MS = 6000
 
 export interface Ack { node: number, hash: string, sequence: number, height: number, blockHash: string, latencyMs: number, t: number }
-export interface Sample { t: number, node: number, height: number }
+export interface Sample { t: number, node: number, height: number, peers: number }
 export interface ExitRecord { node: number, t: number, code: number | null, signal: string | null, expected: boolean, lastLines: string[] }
 export interface PerturbationRecord {
   index: number
@@ -87,6 +87,24 @@ export interface RawRun {
   members: Array<{ index: number, dataDir: string, nodeId: string, role: string, faults: string[], logFile: string }>
   netns: string | null
   setupErrors: string[]
+}
+
+/**
+ * A free TCP port below the kernel's ephemeral range (32768+), so no outgoing
+ * connection of another process takes it between this check and the node's
+ * bind (ports from bind(0) are ephemeral and were seen reused by then).
+ */
+async function chaosPort (host: string): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12000)
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.createServer()
+      s.once('error', () => resolve(false))
+      s.listen(port, host, () => s.close(() => resolve(true)))
+    })
+    if (ok) return port
+  }
+  throw new Error('no free port in 20000..31999')
 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((r) => setTimeout(r, Math.max(0, ms))) }
@@ -158,8 +176,8 @@ export class ChaosRun {
       const ns = this.topo?.nodes[i]
       const p2pHost = ns?.meshAddr ?? '127.0.0.1'
       const httpHost = ns?.mgmtAddr ?? '127.0.0.1'
-      const p2pPort = ns !== undefined ? 4001 : await freePort()
-      const httpPort = ns !== undefined ? 8080 : await freePort()
+      const p2pPort = ns !== undefined ? 4001 : await chaosPort(p2pHost)
+      const httpPort = ns !== undefined ? 8080 : await chaosPort(httpHost)
       this.members.push({
         index: i, dataDir, nodeIdHex: nodeIdToHex(nodeIdOf(identity.falcon.publicKey)), peerId, p2pHost, p2pPort, httpHost, httpPort,
         addr: `/ip4/${p2pHost}/tcp/${p2pPort}/p2p/${peerId}`, http: `http://${httpHost}:${httpPort}`, proc: null, expectedExit: false, tmpfs,
@@ -195,8 +213,22 @@ export class ChaosRun {
     return p !== null && p.exitCode === null && p.signalCode === null
   }
 
-  /** Starts node `i`; resolves at its ready line. `extraEnv` e.g. libfaketime. */
+  /** Starts node `i`; resolves at its ready line. `extraEnv` e.g. libfaketime. An HTTP port taken meanwhile is replaced. */
   async start (i: number, extraEnv: Record<string, string> = {}, timeoutMs = 90_000): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try { await this.startOnce(i, extraEnv, timeoutMs); return } catch (err) {
+        const m = this.members[i]
+        if (attempt >= 3 || !/HTTP .* is already in use/.test((err as Error).message) || this.topo !== null) throw err
+        // the harness's port race, not the node's fault: not an unexpected exit
+        const last = [...this.exits].reverse().find((e) => e.node === i)
+        if (last !== undefined) last.expected = true
+        m.httpPort = await chaosPort(m.httpHost)
+        m.http = `http://${m.httpHost}:${m.httpPort}`
+      }
+    }
+  }
+
+  private async startOnce (i: number, extraEnv: Record<string, string>, timeoutMs: number): Promise<void> {
     const m = this.members[i]
     if (this.isRunning(i)) throw new Error(`node ${i} is running`)
     let ls = this.logs.get(i)
@@ -267,12 +299,12 @@ export class ChaosRun {
     clearTimeout(t)
   }
 
-  private async status (i: number): Promise<{ height: number } | null> {
+  private async status (i: number): Promise<{ height: number, peers: number } | null> {
     if (!this.isRunning(i)) return null
     try {
       const r = await fetch(this.members[i].http + '/api/status', { signal: AbortSignal.timeout(1500) })
       if (!r.ok) { await r.body?.cancel().catch(() => {}); return null }
-      return await r.json() as { height: number }
+      return await r.json() as { height: number, peers: number }
     } catch { return null }
   }
 
@@ -297,7 +329,7 @@ export class ChaosRun {
     while (!until()) {
       const t = this.now()
       const st = await Promise.all(this.members.map(async (m) => await this.status(m.index)))
-      st.forEach((s, i) => { if (s !== null) { this.heights[i] = s.height; this.samples.push({ t, node: i, height: s.height }) } })
+      st.forEach((s, i) => { if (s !== null) { this.heights[i] = s.height; this.samples.push({ t, node: i, height: s.height, peers: s.peers }) } })
       if (n++ % 6 === 0) await Promise.all(this.members.map(async (m) => { await this.scrapeEquivocations(m.index) }))
       const max = this.maxHeight()
       for (let j = this.pendingRecovery.length - 1; j >= 0; j--) {
