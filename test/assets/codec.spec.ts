@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import {
   ASSET_STATES, ASSET_TX, AllocateOp, PrivacyOp, RegisterOp, ReleaseOp, RetireOp, StateOp, TransferOp, MAX_MEMORY_BYTES, ASSET_KINDS,
-  addressKey, assetOwners, assetsOf, getAsset, listAssets, registerAssets, assetIdOf
+  addressKey, assetOwners, assetsOf, getAsset, listAssets, registerAssets, assetIdOf, formatAssetId, parseAssetId
 } from '../../ts/assets/index.ts'
 import { encodeCanonical, type Coder } from '../../ts/wire/index.ts'
 import { LedgerState, StateOverlay, TxRejectedError, toHex, txHash, type Ledger, type Transaction, type TxHandler } from '../../ts/ledger/index.ts'
@@ -28,6 +28,24 @@ const arbs: Array<[string, Coder<any>, fc.Arbitrary<unknown>]> = [
   ['state', StateOp, fc.record({ asset: id32, state: fc.integer({ min: 0, max: 4 }) })],
   ['retire', RetireOp, fc.record({ asset: id32 })]
 ]
+
+describe('AssetId text', () => {
+  it('parse∘format is the identity; random text is refused with InvalidArgumentError only', () => {
+    fc.assert(fc.property(kind, id32, fc.boolean(), (k, id, upper) => {
+      const text = formatAssetId(k as 2, id)
+      expect(text).toMatch(/^[a-z]+:[0-9a-f]{64}$/)
+      expect(parseAssetId(upper ? text.toUpperCase() : text)).toEqual({ kind: k, id })
+    }), { numRuns: 500 })
+    const near = fc.tuple(fc.constantFrom('memory', 'cpu', 'gpu', 'disk', '', 'Memory'), fc.constantFrom(':', ';', '::', ''), fc.stringMatching(/^[0-9a-fA-Fg]{0,66}$/)).map(([a, b, c]) => a + b + c)
+    fc.assert(fc.property(fc.oneof(near, fc.string({ maxLength: 120 })), (t) => {
+      try {
+        const { id } = parseAssetId(t)
+        expect(id).toHaveLength(32)
+      } catch (err) { expect((err as Error).name).toBe('InvalidArgumentError') }
+    }), { numRuns: 3000 })
+    expect(() => formatAssetId(ASSET_KINDS.Memory, new Uint8Array(31))).toThrow(/32 bytes/)
+  })
+})
 
 describe('op codecs', () => {
   for (const [name, coder, arb] of arbs) {
