@@ -7,6 +7,7 @@
  *  - echo RTT p50/p99 over a stoq framed protocol session vs raw TCP echo.
  */
 import net from 'node:net'
+import { readFileSync } from 'node:fs'
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { createStoq } from '../../ts/stoq/index.ts'
@@ -35,6 +36,14 @@ export async function startPeer (): Promise<Peer> {
     proc.once('exit', (code) => { clearTimeout(t); reject(new Error(`transport peer exited (${code})`)) })
   })
   return { proc, ...info }
+}
+
+/** CPU time (user + system, ms) a process has used so far; NaN where /proc is missing. */
+function cpuMs (pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid ?? 'self'}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10 // clock ticks of 10 ms
+  } catch { return NaN }
 }
 
 export async function rawThroughput (port: number, total: number, chunk: number): Promise<number> {
@@ -120,16 +129,26 @@ export async function run (opts: BenchOptions): Promise<BenchRow[]> {
       await rawThroughput(remote.rawSink, 8 * MiB, chunk)
       const s: number[] = []
       const r: number[] = []
+      const cpu = { stoqRecv: [] as number[], rawRecv: [] as number[], stoqSend: [] as number[], rawSend: [] as number[] }
       for (let i = 0; i < runs; i++) {
+        let p0 = cpuMs(remote.proc.pid); let m0 = cpuMs(undefined)
         r.push(await rawThroughput(remote.rawSink, total, chunk))
+        let p1 = cpuMs(remote.proc.pid); let m1 = cpuMs(undefined)
+        cpu.rawRecv.push((p1 - p0) / (total / MiB)); cpu.rawSend.push((m1 - m0) / (total / MiB))
+        p0 = p1; m0 = m1
         s.push(await stoqThroughput(a, peer, total, chunk))
-        opts.log(`transport: chunk ${chunk / 1024} KiB run ${i}: stoq ${s[i].toFixed(1)} MiB/s, raw ${r[i].toFixed(1)} MiB/s`)
+        p1 = cpuMs(remote.proc.pid); m1 = cpuMs(undefined)
+        cpu.stoqRecv.push((p1 - p0) / (total / MiB)); cpu.stoqSend.push((m1 - m0) / (total / MiB))
+        opts.log(`transport: chunk ${chunk / 1024} KiB run ${i}: stoq ${s[i].toFixed(1)} MiB/s, raw ${r[i].toFixed(1)} MiB/s (${(s[i] / r[i]).toFixed(2)}×); CPU ms/MiB receiver ${cpu.stoqRecv[i].toFixed(2)} vs ${cpu.rawRecv[i].toFixed(2)}, sender ${cpu.stoqSend[i].toFixed(2)} vs ${cpu.rawSend[i].toFixed(2)}`)
       }
-      rows.push(rateRow(`stoq stream throughput (TCP+noise+yamux, ${chunk / 1024} KiB frames)`, median(s), 'MiB/s', 'raw node:net socket, same bytes, same peer process', median(r), `${total / MiB} MiB per run, median of ${runs}; receiver in another process`))
+      const paired = median(s.map((x, i) => x / r[i]))
+      const cpuNote = Number.isNaN(median(cpu.stoqRecv)) ? '' : `; CPU per MiB (median): receiver ${median(cpu.stoqRecv).toFixed(2)} ms vs raw ${median(cpu.rawRecv).toFixed(2)} ms, sender ${median(cpu.stoqSend).toFixed(2)} ms vs raw ${median(cpu.rawSend).toFixed(2)} ms`
+      rows.push(rateRow(`stoq stream throughput (TCP+noise+yamux, ${chunk / 1024} KiB frames)`, median(s), 'MiB/s', 'raw node:net socket, same bytes, same peer process', median(r),
+        `${total / MiB} MiB per run, median of ${runs} runs alternating with raw; median of the per-run ratios ${paired.toFixed(2)}×; receiver in another process${cpuNote}`))
     }
     const session = await a.openFramed(peer, ECHO)
     const msg = new Uint8Array(64).fill(1)
-    for (let i = 0; i < 200; i++) await session.request(msg)
+    for (let i = 0; i < 1000; i++) await session.request(msg) // warm-up (the JIT needs ~1000 round trips here)
     const rtts: number[] = []
     for (let i = 0; i < echoes; i++) {
       const t0 = performance.now()
@@ -137,13 +156,14 @@ export async function run (opts: BenchOptions): Promise<BenchRow[]> {
       rtts.push((performance.now() - t0) * 1000)
     }
     await session.close()
+    for (let i = 0; i < 100; i++) await a.requestFramed(peer, ECHO, msg) // warm-up
     const reqRtts: number[] = []
     for (let i = 0; i < Math.min(echoes, 500); i++) {
       const t0 = performance.now()
       await a.requestFramed(peer, ECHO, msg)
       reqRtts.push((performance.now() - t0) * 1000)
     }
-    await rawEcho(remote.rawEcho, 200)
+    await rawEcho(remote.rawEcho, 1000)
     const raw = await rawEcho(remote.rawEcho, echoes)
     rows.push(latencyRow('stoq framed echo RTT p50 (session, 64 B)', percentile(rtts, 50), 'µs', 'raw node:net echo p50', percentile(raw, 50), `p99 ${percentile(rtts, 99).toFixed(0)} µs vs raw p99 ${percentile(raw, 99).toFixed(0)} µs; ${echoes} echoes`))
     rows.push(latencyRow('stoq framed echo RTT p99 (session, 64 B)', percentile(rtts, 99), 'µs', 'raw node:net echo p99', percentile(raw, 99)))
