@@ -127,7 +127,11 @@ export class Translator {
   /** Translates many addresses with one batch lookup in the table (misses go to the source one by one). */
   translateBatch (addrs: readonly GlobalAddress[]): Array<Translation | undefined> {
     const keys = new Uint8Array(addrs.length * 16)
-    addrs.forEach((a, i) => { keys.set(a.bytes, i * 16); keys.fill(0, i * 16 + 12, i * 16 + 16) })
+    // the key is the base address: the first 12 bytes (the fresh buffer leaves the offset bytes zero)
+    for (let i = 0; i < addrs.length; i++) {
+      const b = addrs[i].bytes
+      for (let j = 0, o = i * 16; j < 12; j++) keys[o + j] = b[j]
+    }
     const { values, found } = this.table.getBatch(keys)
     // each value is gen ‖ idx; read the halves as u32 (little-endian words) instead of BigInt arithmetic
     const w = new Uint32Array(values.buffer, values.byteOffset, values.length * 2)
