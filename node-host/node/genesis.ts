@@ -17,6 +17,7 @@ import { PRESETS, type PresetName } from '../../ts/proofs/params.ts'
 import { buildPlotTree } from '../../ts/proofs/plot.ts'
 import { nodeIdOf } from '../../ts/identity/index.ts'
 import type { Kernel } from '../../ts/wasm/kernel.ts'
+import { caesarGenesisStateJson, defaultCaesarConfig } from '../../ts/caesar/index.ts'
 
 export const GENESIS_FILE = 'genesis.json'
 /** Stake given to every node of a generated genesis. */
@@ -75,7 +76,8 @@ export function makeGenesis (opts: MakeGenesisOptions): GenesisJson {
     proofPreset: preset,
     validators: validators.map((m) => ({ publicKey: b64encode(m.publicKey), power: 1 })),
     allocations: opts.members.map((m) => ({ publicKey: b64encode(m.publicKey), stake: m.stake ?? DEFAULT_STAKE })),
-    state
+    // Caesar credits with the default constants (5 %/year demurrage, 1-hour epochs); no one starts with credits
+    state: [...state, ...caesarGenesisStateJson(defaultCaesarConfig())]
   }
   parseGenesis(json) // validates
   return json

@@ -52,6 +52,7 @@ import type { ShareableAsset } from '../hardware/index.ts'
 import { MemService, MemServiceError } from './mem-service.ts'
 import { BlockLog } from './block-log.ts'
 import { RelayLink } from './relay-link.ts'
+import { registerCaesar, auditCaesar, KEY_CONFIG as CAESAR_CONFIG_KEY, type Caesar } from '../../ts/caesar/index.ts'
 import { GlobalAddress, AddressError } from '../../ts/nat/index.ts'
 import { ApiError, type ApiRequest, type ApiResult } from '../http/index.ts'
 import { parseAssetId, privacyFromName } from '../../ts/assets/index.ts'
@@ -171,6 +172,7 @@ export class HyperMeshNode {
   mem: MemService | null = null
   blockLog: BlockLog | null = null
   relay: RelayLink | null = null
+  caesar: Caesar | null = null
   private txCommitted = 0
   private assetCounts = new Map<AssetKind, number>()
   private ownTxChain: Promise<unknown> = Promise.resolve()
@@ -290,6 +292,8 @@ export class HyperMeshNode {
     if (markerText === null) await writeFile(marker, hashHex + '\n')
     registerStatusTx(ledger)
     registerAssets(ledger)
+    // Caesar credits, when the genesis configures them (every genesis hypermesh writes does)
+    const caesar = ledger.stateReader.get(CAESAR_CONFIG_KEY) !== undefined ? registerCaesar(ledger) : null
 
     // Plot 0 (PoSpace): built once, kept in the data directory.
     let plot: FilePlotStore | null = null
@@ -316,6 +320,7 @@ export class HyperMeshNode {
       ...(opts.listen !== undefined && opts.listen.length > 0 ? { listen: opts.listen } : {})
     })
     const node = new HyperMeshNode({ opts, identity, genesis, kernel: sel.kernel, kernelName, kernelReason: sel.reason, store, ledger, registry, stoq, plot, selfIndex, validators })
+    node.caesar = caesar
     try {
       await node.open()
     } catch (err) {
@@ -371,6 +376,18 @@ export class HyperMeshNode {
         prefixes: { '/log': async (p) => await (this.blockLog?.serve(p) ?? Promise.resolve(null)) },
         routes: {
           '/api/finality': () => ({ ...this.finality(), samplesMs: [...this.finalitySamples] }),
+          '/api/credits': () => {
+            if (this.caesar === null) return { enabled: false }
+            const epoch = this.caesar.epochOf(this.ledger.lastBlock.time)
+            const mine = this.caesar.account(this.ledger.stateReader, this.nodeId, epoch)
+            const a = auditCaesar(this.ledger.snapshotEntries(), epoch)
+            const s = (x: bigint | undefined): string | null => x === undefined ? null : x.toString()
+            return {
+              enabled: true, unit: 'micro-credits', epoch,
+              account: { nodeId: toHex(this.nodeId), balance: mine.balance.toString(), principal: mine.principal.toString(), referenceEpoch: mine.referenceEpoch },
+              supply: { minted: s(a.minted), burned: s(a.burned), feePool: s(a.feePool), demurragePool: s(a.demurragePool), principal: s(a.principal), accounts: a.accounts, invariantHolds: a.holds }
+            }
+          },
           '/api/log': () => ({
             origin: this.blockLog?.origin ?? null,
             size: this.blockLog?.size ?? 0,

@@ -67,6 +67,9 @@ describe('hypermesh up', () => {
       expect(st.kernel).toBe(ready.kernel)
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
       expect(metrics).toContain(`hypermesh_node_info{kernel="${String(ready.kernel)}"`)
+      // Caesar credits run on every chain hypermesh creates: nothing minted without verified work, and the invariant holds
+      const credits = await (await fetch(`http://127.0.0.1:${port}/api/credits`)).json() as { enabled: boolean, account: { balance: string }, supply: { minted: string, invariantHolds: boolean } }
+      expect(credits).toMatchObject({ enabled: true, account: { balance: '0' }, supply: { minted: '0', invariantHolds: true } })
     } finally { run.proc.kill('SIGTERM') }
     expect(await run.exit).toBe(0)
     const stopped = run.lines.find((l) => l.event === 'stopped')
