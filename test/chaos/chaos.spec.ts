@@ -9,7 +9,7 @@
  * they return). HYPERMESH_CHAOS_FULL=1 adds one manifest per perturbation
  * and Byzantine mode at n = 4 and a mixed one at n = 7.
  */
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -18,13 +18,15 @@ import { netnsUnavailable, parseManifestText, runManifest, type RunOutcome } fro
 const MANIFESTS = path.join(import.meta.dirname, 'manifests')
 const FULL = process.env.HYPERMESH_CHAOS_FULL === '1'
 
+const dirs: string[] = []
+afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }) })
+
+/** Runs a fixed manifest; its directory (data, logs, reports) is removed after the file's tests. */
 async function run (name: string): Promise<RunOutcome> {
   const m = parseManifestText(await readFile(path.join(MANIFESTS, `${name}.json`), 'utf8'))
   const dir = await mkdtemp(path.join(os.tmpdir(), `hm-chaos-${name}-`))
-  const out = await runManifest(m, { dir, keep: true })
-  if (!out.report.ok) process.stderr.write(`${name}: ${JSON.stringify(out.report.violations, null, 1)}\n(kept ${dir})\n`)
-  else await rm(dir, { recursive: true, force: true })
-  return out
+  dirs.push(dir)
+  return await runManifest(m, { dir })
 }
 
 const checks = (o: RunOutcome): string[] => [...new Set(o.report.violations.map((v) => v.check))]
