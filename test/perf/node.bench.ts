@@ -77,10 +77,20 @@ export async function run (opts: BenchOptions): Promise<BenchRow[]> {
   const verifyRate = await measureRate(() => falcon1024.verify(sig, msg, key.publicKey), 1, { samples: opts.quick ? 3 : 5, ms: opts.quick ? 200 : 400 })
   const rows: BenchRow[] = []
   const seconds = opts.quick ? 12 : 30
+  // The 4-validator run is the figure issue 5 asks for: its failure fails the
+  // module. The 7-validator and saturation runs are extras: on a machine too
+  // loaded for them they are logged as missing instead of losing every row.
+  const extra = async <T>(what: string, f: () => Promise<T>): Promise<T | null> => {
+    try { return await f() } catch (err) {
+      opts.log(`node: ${what} left out: ${(err as Error).message} (1-min load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`)
+      return null
+    }
+  }
   for (const n of opts.quick ? [4] : [4, 7]) {
     const sim = await simFinalityMs(n)
-    const r = await meshRun(n, seconds, 100, opts)
-    const note = `${n} processes on loopback, ${seconds} s after warm-up, each node sends a status tx every 100 ms; ${r.samples} block commits; ${r.blocksPerSec.toFixed(2)} blocks/s`
+    const r = n === 4 ? await meshRun(n, seconds, 100, opts) : await extra(`${n}-validator run`, async () => await meshRun(n, seconds, 100, opts))
+    if (r === null) continue
+    const note = `${n} processes on loopback, ${seconds} s after warm-up, each node sends a status tx every 100 ms; ${r.samples} block commits; ${r.blocksPerSec.toFixed(2)} blocks/s; 1-min load average ${os.loadavg()[0].toFixed(1)}`
     rows.push(latencyRow(`mesh finality p50, ${n} validators (processes)`, r.p50, 'ms', 'simulator, ideal network, same engine and crypto (ms/block)', sim,
       `${note}. Ratio = simulator ms/block ÷ mesh p50: above 1, ${n} real processes finalize a block sooner than one thread running all ${n} engines with no network; below 1 is what processes, libp2p, gossipsub, timers and LevelDB add`))
     rows.push(latencyRow(`mesh finality p99, ${n} validators (processes)`, r.p99, 'ms', 'simulator, ideal network (ms/block)', sim))
@@ -89,8 +99,8 @@ export async function run (opts: BenchOptions): Promise<BenchRow[]> {
   }
   if (!opts.quick) {
     // Saturation: every node makes transactions back to back (each costs its maker a FALCON signature).
-    const r = await meshRun(4, seconds, 5, opts)
-    rows.push(rateRow('mesh committed tx/s at saturation, 4 validators (processes)', r.txPerSec, 'tx/s', 'falcon1024 verify (one core)', verifyRate,
+    const r = await extra('saturation run', async () => await meshRun(4, seconds, 5, opts))
+    if (r !== null) rows.push(rateRow('mesh committed tx/s at saturation, 4 validators (processes)', r.txPerSec, 'tx/s', 'falcon1024 verify (one core)', verifyRate,
       `every node produces back to back; 4 processes share 2 cores, each verifying every tx and vote; finality p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms`))
   }
   return rows
