@@ -218,12 +218,22 @@ export class ChaosRun {
     for (let attempt = 0; ; attempt++) {
       try { await this.startOnce(i, extraEnv, timeoutMs); return } catch (err) {
         const m = this.members[i]
-        if (attempt >= 3 || !/HTTP .* is already in use/.test((err as Error).message) || this.topo !== null) throw err
-        // the harness's port race, not the node's fault: not an unexpected exit
+        const msg = `${(err as Error).message}\n${m.tail.join('\n')}`
+        const httpTaken = /HTTP .* is already in use/.test(msg)
+        const p2pTaken = /EADDRINUSE/.test(msg) && !httpTaken
+        if (attempt >= 3 || this.topo !== null || !(httpTaken || p2pTaken)) throw err
+        // the harness's port race (another process bound the port first), not the node's fault
         const last = [...this.exits].reverse().find((e) => e.node === i)
         if (last !== undefined) last.expected = true
-        m.httpPort = await chaosPort(m.httpHost)
-        m.http = `http://${m.httpHost}:${m.httpPort}`
+        if (httpTaken) {
+          m.httpPort = await chaosPort(m.httpHost)
+          m.http = `http://${m.httpHost}:${m.httpPort}`
+        } else {
+          // the others' bootstrap lists name the old port until their next start; this node dials them
+          m.p2pPort = await chaosPort(m.p2pHost)
+          m.addr = `/ip4/${m.p2pHost}/tcp/${m.p2pPort}/p2p/${m.peerId}`
+        }
+        this.log(`node ${i}: ${httpTaken ? 'HTTP' : 'libp2p'} port taken by another process; retrying on a new one`)
       }
     }
   }
@@ -237,6 +247,7 @@ export class ChaosRun {
     const env: Record<string, string> = { ...process.env as Record<string, string>, ...extraEnv }
     if (faults.length > 0) { env.HYPERMESH_TEST_BUILD = '1'; env.HYPERMESH_TEST_FAULTS = faults.join(',') }
     m.env = extraEnv
+    m.tail = []
     const ns = this.topo?.nodes[i]
     const cmd = ns !== undefined ? 'ip' : process.execPath
     const args = ns !== undefined ? ['netns', 'exec', ns.ns, process.execPath, BIN, ...this.argsFor(i)] : [BIN, ...this.argsFor(i)]
