@@ -63,6 +63,8 @@ export const HELLO_PROTOCOL = protocolId('hello', 1)
 export const MAX_SYNC_BYTES = 32 * 1024 * 1024
 const SYNC_BATCH = 64
 const FINALITY_WINDOW = 1000
+/** Most transaction bytes in a block this node proposes (the proposal must fit stoq's 1 MiB gossip message). */
+export const MAX_PROPOSAL_TX_BYTES = 768 * 1024
 const DEV_TIMEOUTS: Partial<Timeouts> = { propose: 1000, prevote: 500, precommit: 500, delta: 250, commit: 250, rebroadcast: 1000, sync: 500 }
 
 export interface NodeOptions {
@@ -494,9 +496,17 @@ export class HyperMeshNode {
         return
       }
       case 'build-block': {
-        const block = this.ledger.buildBlock({
-          round: a.round, proposer: this.nodeId, time: a.time, candidates: this.mempool.select(this.opts.maxTxsPerBlock ?? 256)
-        })
+        // A proposal travels as ONE gossip message (stoq's limit: 1 MiB): keep its transactions under
+        // MAX_PROPOSAL_TX_BYTES. Found by the chaos tests: after a halt, a backlog of full-proof
+        // transactions (~7.7 KB each) built 2 MB proposals that no peer received, and the chain never resumed.
+        const candidates: Transaction[] = []
+        let txBytes = 0
+        for (const tx of this.mempool.select(this.opts.maxTxsPerBlock ?? 256)) {
+          txBytes += encodeTx(tx).length
+          if (txBytes > MAX_PROPOSAL_TX_BYTES) break
+          candidates.push(tx)
+        }
+        const block = this.ledger.buildBlock({ round: a.round, proposer: this.nodeId, time: a.time, candidates })
         pending.push({ type: 'block-built', height: a.height, round: a.round, block, now: Date.now() })
         return
       }
