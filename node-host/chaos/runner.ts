@@ -473,11 +473,21 @@ export class ChaosRun {
       this.log(`all ${this.members.length} nodes up; running ${this.manifest.durationSeconds} s`)
       let done = false
       const sampler = this.sampleLoop(() => done)
+      // faults of one node never overlap: a perturbation whose node is still coming back from the
+      // previous one (a slow start on a loaded machine) waits for it
+      const lastOfNode = new Map<number, Promise<void>>()
       const tasks = this.manifest.perturbations.map(async (p, k) => {
-        try { await this.perturb(p, this.records[k]) } catch (err) {
+        const prev = lastOfNode.get(p.node) ?? Promise.resolve()
+        let release: () => void = () => {}
+        lastOfNode.set(p.node, new Promise<void>((resolve) => { release = resolve }))
+        try {
+          await sleep(p.at * 1000 - this.now())
+          await prev
+          await this.perturb(p, this.records[k])
+        } catch (err) {
           this.records[k].detail.push(`error: ${(err as Error).message}`)
           if (this.records[k].end === null) this.records[k].end = this.now()
-        }
+        } finally { release() }
       })
       await sleep(this.manifest.durationSeconds * 1000 - this.now())
       await Promise.all(tasks)
