@@ -76,11 +76,14 @@ describe('chaos: each check can fail', () => {
     expect(o.report.ok).toBe(false)
   }, 300_000)
 
-  it('a build that votes without persisting equivocates after a crash in a halted round', async () => {
+  // Whether the crashed node signs a second, different vote depends on where the kill lands in its
+  // round (a fresh CI clone once restarted it after the round had moved on): the broken build must be
+  // caught within three runs of the manifest; a correct build is never flagged (the other tests).
+  it('a build that votes without persisting equivocates after a crash in a halted round', { timeout: 300_000, retry: 2 }, async () => {
     const o = await run('broken-vote-without-persist-4')
     const c = checks(o)
     expect(c.includes('no-equivocation') || c.includes('no-conflicting-blocks')).toBe(true)
-  }, 300_000)
+  })
 
   it('reports a halt when more than f validators are down, and recovery when they return', async () => {
     const o = await run('halt-two-of-four')
