@@ -12,7 +12,7 @@ import { protocolId, type Stoq } from '../../ts/stoq/index.ts'
 import { bytesEqual, toHex, txHash, type Block, type Ledger, type Transaction } from '../../ts/ledger/index.ts'
 import { nodeIdFromHex, type KeyPair } from '../../ts/identity/index.ts'
 import {
-  ALL_MEM_OPS, GlobalAddress, INVALIDATING_TX_KINDS, Translator, issueCapability, type Translation
+  ALL_MEM_OPS, GlobalAddress, INVALIDATING_TX_KINDS, Translator, issueCapability, memPermissions, type Translation
 } from '../../ts/nat/index.ts'
 import { ReferenceNatTable } from '../../ts/wasm/nat-reference.ts'
 import { NatTable } from '../../ts/wasm/nat.ts'
@@ -208,9 +208,13 @@ export class MemService {
     const region = this.regions.get(a.id)
     if (region === undefined) return no('no region for this asset on this node')
     const requester = nodeIdFromHex(requesterHex)
-    if (!mayAddress(a, requester, this.hasStake(requester))) return no('the asset\'s privacy does not admit this node')
+    const stake = this.hasStake(requester)
+    if (!mayAddress(a, requester, stake)) return no('the asset\'s privacy does not admit this node')
+    // what the ledger lets this node do to the bytes (an allocation is a write lease; see docs/assets.md)
+    const ops = req.ops & memPermissions(a, requester, stake)
+    if (ops === 0) return no(`the asset (state ${a.state}) grants this node none of the requested operations`)
     const capability = issueCapability(this.host.identity, {
-      holder: requester, asset: a.id, offset: 0n, length: BigInt(region.bytes.length), ops: req.ops & ALL_MEM_OPS, expires: BigInt(Date.now() + GRANT_TTL_MS)
+      holder: requester, asset: a.id, offset: 0n, length: BigInt(region.bytes.length), ops, expires: BigInt(Date.now() + GRANT_TTL_MS)
     })
     return encodeCanonical(GrantResponse, { type: 'ok', value: { capability } })
   }

@@ -45,8 +45,8 @@ import { STATUS_TX_KIND, STATUS_WORK_KIND, encodeStatusReport, registerStatusTx 
 import { HelloMessage, encodeHello } from './hello.ts'
 import { testFaultsFromEnv, type TestFault } from './test-faults.ts'
 import {
-  ASSET_KINDS, ASSET_TX, PRIVACY_LEVELS, assetsOf, countAssets, encodeRegister, formatAssetId, getAsset, kindName, privacyName, registerAssets, stateName,
-  type AssetKind, type Privacy
+  ASSET_KINDS, ASSET_TX, PRIVACY_LEVELS, assetsOf, countAssets, encodeAllocate, encodeRegister, encodeRelease, formatAssetId, getAsset, kindName, privacyName, registerAssets, stateName,
+  type AssetKind, type AssetRecordValue, type Privacy
 } from '../../ts/assets/index.ts'
 import type { ShareableAsset } from '../hardware/index.ts'
 import { MemService, MemServiceError } from './mem-service.ts'
@@ -775,7 +775,7 @@ export class HyperMeshNode {
   }
 
   /** As submitOwn, also giving the transaction made (null when none was made). */
-  async submitOwnTx (kind: string, op: Uint8Array, workKind: number): Promise<{ reason: string | null, tx: Transaction | null }> {
+  async submitOwnTx (kind: string, op: Uint8Array, workKind: number, opts: { dryRun?: boolean } = {}): Promise<{ reason: string | null, tx: Transaction | null }> {
     const run = async (): Promise<{ reason: string | null, tx: Transaction | null }> => {
       if (this.stopping) return { reason: 'stopping', tx: null }
       if (this.plot === null) return { reason: 'this node has no registered plot (it is not a member with stake in the genesis)', tx: null }
@@ -792,6 +792,11 @@ export class HyperMeshNode {
       }, { kernel: this.kernel, preset: this.genesis.proofPreset })
       if (this.stopping) return { reason: 'stopping', tx: null }
       const tx: Transaction = { ...body, proof: encodeConsensusProof(proof) }
+      if (opts.dryRun === true) {
+        // refuse now what the next block would drop (the sequence number is not used up)
+        const why = this.ledger.dryRun(tx)
+        if (why !== null) return { reason: why, tx: null }
+      }
       const r = this.submit(tx)
       if (r === null) {
         this.nextSequence = sequence + 1
@@ -910,6 +915,18 @@ export class HyperMeshNode {
         const a = addr(req.query)
         return { json: { address: a.toString(), freed: true, height: await mem().free(a) } }
       }),
+      '/api/asset/allocate': wrap(async (req) => {
+        method(req, 'POST')
+        const a = this.assetFromQuery(req.query)
+        const amount = req.query.get('amount') ?? a.capacity.toString()
+        if (!/^\d{1,20}$/.test(amount)) throw new ApiError(400, 'amount must be a positive integer')
+        return { json: await this.submitAssetOp(ASSET_TX.allocate, encodeAllocate({ asset: a.id, amount: BigInt(amount) }), a) }
+      }),
+      '/api/asset/release': wrap(async (req) => {
+        method(req, 'POST')
+        const a = this.assetFromQuery(req.query)
+        return { json: await this.submitAssetOp(ASSET_TX.release, encodeRelease({ asset: a.id }), a) }
+      }),
       '/api/asset': wrap(async (req) => {
         const id = req.query.get('id')
         if (id === null) throw new ApiError(400, 'id is required')
@@ -928,6 +945,26 @@ export class HyperMeshNode {
         }
       })
     }
+  }
+
+  /** The asset named by `?id=<kind>:<hex>`, from the ledger (400 / 404 otherwise). */
+  private assetFromQuery (q: URLSearchParams): AssetRecordValue {
+    const id = q.get('id')
+    if (id === null) throw new ApiError(400, 'id is required')
+    let parsed
+    try { parsed = parseAssetId(id) } catch (err) { throw new ApiError(400, (err as Error).message) }
+    const a = getAsset(this.ledger.stateReader, parsed.id)
+    if (a === undefined) throw new ApiError(404, `no asset ${id}`)
+    return a
+  }
+
+  /** Submits an asset operation signed by this node and waits for its block; the ledger's refusal is a 409. */
+  private async submitAssetOp (kind: string, op: Uint8Array, a: AssetRecordValue): Promise<{ asset: string, tx: string, height: number, state: string }> {
+    const { reason, tx } = await this.submitOwnTx(kind, op, 1, { dryRun: true })
+    if (reason !== null || tx === null) throw new ApiError(409, `${kind} refused: ${reason ?? 'unknown'}`)
+    const b = await this.waitForCommit(toHex(txHash(tx)), 60_000)
+    const after = getAsset(this.ledger.stateReader, a.id)
+    return { asset: formatAssetId(a.kind, a.id), tx: toHex(txHash(tx)), height: b.height, state: after === undefined ? 'Retired' : stateName(after.state) }
   }
 
   // --------------------------------------------------------------- reporting

@@ -125,6 +125,18 @@ describe('ledger state machine', () => {
     expect(toHex(stateRootOf(a.snapshotEntries()))).toBe(toHex(block.stateRoot))
   })
 
+  it('dryRun says what the next block would drop and changes nothing', async () => {
+    const a = await openLedger()
+    const root = toHex(a.stateRoot)
+    expect(a.dryRun(makeTx(a, 1, 'one'))).toBeNull()
+    expect(a.dryRun(makeTx(a, 1, 'fail me'))).toMatch(/^handler rejected: /)
+    expect(a.stateReader.get('kv/one')).toBeUndefined()
+    expect(toHex(a.stateRoot)).toBe(root)
+    const block = a.buildBlock({ round: 0, proposer: senderId, time: T0 + 5, candidates: [makeTx(a, 1, 'one')] })
+    await a.commit(block, cert(block))
+    expect(a.dryRun(block.txs[0])).toBe('stale sequence')
+  })
+
   it('rejects invalid blocks: bad parent, time, txRoot, stateRoot, proof, replayed sequence', async () => {
     const a = await openLedger()
     const good = a.buildBlock({ round: 0, proposer: senderId, time: T0 + 5, candidates: [makeTx(a, 1, 'x')] })

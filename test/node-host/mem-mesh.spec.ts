@@ -128,6 +128,34 @@ describe('remote memory across node processes', () => {
     } finally { await stoq.stop() }
   }, 60_000)
 
+  it('an allocation is a write lease: the allocatee writes, others only read; after release all write again', async () => {
+    const word = address.add(4096)
+    // C allocates A's region (a transaction); B's cached capability dies with that block
+    const lease = await cli(['asset', 'allocate', `memory:${Buffer.from(assetId).toString('hex')}`, '--http', `127.0.0.1:${tn.members[2].httpPort}`, '--json'])
+    expect(lease.code, lease.err).toBe(0)
+    const leased = JSON.parse(lease.out) as { state: string, height: number }
+    expect(leased.state).toBe('Allocated')
+    await tn.waitFor((s) => s.every((x) => x !== null && x.height >= leased.height), 30_000, 'the allocation on every node')
+    const before = Buffer.from(await (await read(0, word, 8)).arrayBuffer())
+    const refused = await post(1, '/api/mem/write', { addr: word.toString() }, new Uint8Array(8).fill(0xee))
+    expect(refused.status).toBe(403)
+    expect((await refused.json() as { error: string }).error).toMatch(/does not allow write/)
+    expect((await read(1, word, 8)).status).toBe(200) // B may still read
+    expect((await post(2, '/api/mem/write', { addr: word.toString() }, new Uint8Array(8).fill(0xcc))).status).toBe(200)
+    const after = Buffer.from(await (await read(0, word, 8)).arrayBuffer())
+    expect(after.equals(Buffer.alloc(8, 0xcc))).toBe(true)
+    expect(after.equals(before)).toBe(before.equals(Buffer.alloc(8, 0xcc)))
+    // only the owner releases
+    const notOwner = await post(2, '/api/asset/release', { id: `memory:${Buffer.from(assetId).toString('hex')}` })
+    expect(notOwner.status).toBe(409)
+    expect((await notOwner.json() as { error: string }).error).toMatch(/only the owner releases/)
+    const rel = await post(0, '/api/asset/release', { id: `memory:${Buffer.from(assetId).toString('hex')}` })
+    expect(rel.status).toBe(200)
+    const h = (await rel.json() as { height: number }).height
+    await tn.waitFor((s) => s.every((x) => x !== null && x.height >= h), 30_000, 'the release on every node')
+    expect((await post(1, '/api/mem/write', { addr: word.toString() }, new Uint8Array(8).fill(0xbb))).status).toBe(200)
+  }, 120_000)
+
   it('a Private region is refused to other nodes; after mem free the address is refused everywhere from that block', async () => {
     const priv = await (await post(0, '/api/mem/alloc', { size: '4096', privacy: 'Private' })).json() as { address: string, height: number }
     await tn.waitFor((s) => s.every((x) => x !== null && x.height >= priv.height), 30_000, 'the private asset on every node')

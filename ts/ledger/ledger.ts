@@ -210,6 +210,17 @@ export class Ledger {
   }
 
   /**
+   * Executes `tx` alone on top of the current state and keeps nothing: null
+   * when the next block could include it, else the reason it would be
+   * dropped (admission or handler). Lets an API answer "refused" at once
+   * instead of waiting for a block that will never carry the transaction.
+   */
+  dryRun (tx: Transaction): string | null {
+    const ex = this.execute({ height: this.last.height + 1, time: this.last.time + 1 }, [tx], true)
+    return ex.rejected.length > 0 ? ex.rejected[0].reason : null
+  }
+
+  /**
    * Builds the next block from candidate transactions (in order), dropping
    * those that fail; the stateRoot is the state after the included ones.
    */

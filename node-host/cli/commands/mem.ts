@@ -141,8 +141,38 @@ const showCommand: LeafCommand = {
   }
 }
 
+const allocateCommand: LeafCommand = {
+  name: 'allocate',
+  summary: 'Allocate an asset to this node (a transaction); for Memory this is a write lease: others can only read it',
+  args: 'ID',
+  maxPositionals: 1,
+  options: { http: httpOption, amount: { type: 'string' as const, value: 'N', help: 'how much of the capacity (default: all of it)' }, json: jsonOption },
+  async run ({ values, positionals, io, print }) {
+    if (positionals[0] === undefined) throw new UsageError('an asset id (<kind>:<hex>) is required', 'hypermesh asset allocate')
+    const q: Record<string, string> = { id: positionals[0] }
+    if (typeof values.amount === 'string') q.amount = values.amount
+    const r = await (await api(io, values, '/api/asset/allocate', q, { method: 'POST' })).json() as Record<string, unknown>
+    print(r, (x) => `${String(x.asset)} is ${String(x.state)} to this node from block ${String(x.height)}\n`)
+    return 0
+  }
+}
+
+const releaseCommand: LeafCommand = {
+  name: 'release',
+  summary: "Release an allocation of one of this node's assets (owner only)",
+  args: 'ID',
+  maxPositionals: 1,
+  options: { http: httpOption, json: jsonOption },
+  async run ({ values, positionals, io, print }) {
+    if (positionals[0] === undefined) throw new UsageError('an asset id (<kind>:<hex>) is required', 'hypermesh asset release')
+    const r = await (await api(io, values, '/api/asset/release', { id: positionals[0] }, { method: 'POST' })).json() as Record<string, unknown>
+    print(r, (x) => `${String(x.asset)} is ${String(x.state)} from block ${String(x.height)}\n`)
+    return 0
+  }
+}
+
 export const assetCommand: GroupCommand = {
   name: 'asset',
-  summary: 'List and show assets on the ledger',
-  subcommands: [listCommand, showCommand]
+  summary: 'List, show, allocate and release assets on the ledger',
+  subcommands: [listCommand, showCommand, allocateCommand, releaseCommand]
 }
