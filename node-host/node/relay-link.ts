@@ -10,12 +10,25 @@
  *   op 1 status: body empty → JSON {nodeId, chainId, genesisHash, height, peers}
  *   op 2 submit: body = an encoded transaction (with its ConsensusProof) →
  *        ok when the mempool admitted it (it is then gossiped), else the reason
+ *
+ * Donors reach the node's job service through the relay as frame channels
+ * (edge-relay/src/channel.ts, payload types 0x20–0x23): a donor's OPEN makes
+ * a RelaySession (transport 'relay') handed to `host.acceptChannel` exactly
+ * like a /jobs/ws socket. Sessions end when either side closes, the donor
+ * leaves the room or opens a new session (one per donor), or the node's
+ * relay socket drops. Arrivals and departures
+ * of room peers are logged and counted.
  */
 import { bool, struct, tagged, u8, u32, varBytes, encodeCanonical } from '../../ts/wire/index.ts'
 import { decodeTx, type Transaction } from '../../ts/ledger/index.ts'
 import type { KeyPair } from '../../ts/identity/index.ts'
 import type { Gauge, Counter, MetricsRegistry } from '../../ts/monitor/index.ts'
 import { connect, createJoinToken, MAX_PAYLOAD_BYTES, type RelayClient } from '../../edge-relay/src/index.ts'
+import { ChannelClosedError, RelaySession, SendPacer, decodeChannelMessage, encodeAccept, encodeClose, isChannelMessage } from '../../edge-relay/src/channel.ts'
+import type { FrameChannel } from '../../edge-relay/src/channel.ts'
+
+/** Relay channel sessions the node holds at once. */
+export const MAX_RELAY_SESSIONS = 256
 
 export const RELAY_OPS = Object.freeze({ status: 1, submit: 2 } as const)
 
@@ -31,6 +44,8 @@ export interface RelayLinkHost {
   submit: (tx: Transaction) => string | null
   registry: MetricsRegistry
   log: (line: string) => void
+  /** Takes a donor's channel (the node's job service); absent → OPEN is refused. */
+  acceptChannel?: (channel: FrameChannel, peer: Uint8Array) => void
 }
 
 const te = new TextEncoder()
@@ -41,7 +56,10 @@ export class RelayLink {
   private client: RelayClient | null = null
   private stopped = false
   private timer: NodeJS.Timeout | null = null
-  private readonly m: { connected: Gauge, peers: Gauge, requests: Counter, reconnects: Counter }
+  private pacer: SendPacer | null = null
+  /** Open donor sessions, by `<donor hex>/<session>`. */
+  private readonly sessions = new Map<string, RelaySession>()
+  private readonly m: { connected: Gauge, peers: Gauge, requests: Counter, reconnects: Counter, sessions: Gauge, channels: Counter, roomEvents: Counter }
 
   constructor (url: string, host: RelayLinkHost) {
     this.url = url
@@ -51,12 +69,17 @@ export class RelayLink {
       connected: r.gauge({ name: 'hypermesh_relay_connected_count', help: 'Connections to the edge relay (0 or 1)' }),
       peers: r.gauge({ name: 'hypermesh_relay_peers_count', help: 'Other peers in this mesh\'s relay room', collect: (g) => g.set(this.client?.peers.size ?? 0) }),
       requests: r.counter({ name: 'hypermesh_relay_requests_total', help: 'Requests answered through the relay, by op and result', labelNames: ['op', 'result'] }),
-      reconnects: r.counter({ name: 'hypermesh_relay_reconnects_total', help: 'Connections to the relay made after the first' })
+      reconnects: r.counter({ name: 'hypermesh_relay_reconnects_total', help: 'Connections to the relay made after the first' }),
+      sessions: r.gauge({ name: 'hypermesh_relay_channels_count', help: 'Donor frame channels open through the relay', collect: (g) => g.set(this.sessions.size) }),
+      channels: r.counter({ name: 'hypermesh_relay_channels_total', help: 'Donor frame channels asked for through the relay, by result', labelNames: ['result'] }),
+      roomEvents: r.counter({ name: 'hypermesh_relay_room_events_total', help: 'Peers arriving in and departing from the relay room', labelNames: ['event'] })
     }
   }
 
   get connected (): boolean { return this.client !== null }
   get peers (): number { return this.client?.peers.size ?? 0 }
+  /** Donor channels open through the relay now. */
+  get channels (): number { return this.sessions.size }
 
   start (): void { void this.connectLoop(0) }
 
@@ -66,13 +89,30 @@ export class RelayLink {
       const c = await connect(this.url, this.host.meshId, createJoinToken(this.host.identity, this.host.meshId), { timeoutMs: 10_000 })
       if (this.stopped) { await c.close(); return }
       this.client = c
+      const pacer = new SendPacer((to, payload) => { c.send(to, payload) }, { onError: () => { this.endSessions('relay socket failed') } })
+      this.pacer = pacer
       this.m.connected.set(1)
       if (attempt > 0) this.m.reconnects.inc()
       this.host.log(`relay: connected to ${this.url} (room ${this.host.meshId}, ${c.peers.size} other peers)`)
-      c.on('message', (from, payload) => { this.onMessage(c, from, payload) })
-      c.on('arrival', (id) => { this.host.log(`relay: ${Buffer.from(id).toString('hex').slice(0, 16)}… arrived`) })
+      c.on('message', (from, payload) => {
+        if (isChannelMessage(payload)) this.onChannelMessage(pacer, from, payload)
+        else this.onMessage(c, from, payload)
+      })
+      c.on('arrival', (id) => {
+        this.m.roomEvents.inc(1, { event: 'arrival' })
+        this.host.log(`relay: ${Buffer.from(id).toString('hex').slice(0, 16)}… arrived`)
+      })
+      c.on('departure', (id) => {
+        this.m.roomEvents.inc(1, { event: 'departure' })
+        const hex = Buffer.from(id).toString('hex')
+        this.host.log(`relay: ${hex.slice(0, 16)}… departed`)
+        for (const [key, s] of this.sessions) if (key.startsWith(`${hex}/`)) s.end(undefined, null)
+      })
       void c.closed.then(({ code, reason }) => {
         this.client = null
+        if (this.pacer === pacer) this.pacer = null
+        pacer.clear()
+        this.endSessions(`relay connection closed (${code})`)
         this.m.connected.set(0)
         if (this.stopped) return
         this.host.log(`relay: connection closed (${code}${reason !== '' ? ` ${reason}` : ''}); reconnecting`)
@@ -110,8 +150,49 @@ export class RelayLink {
     reply(false, te.encode(`unknown op ${op}`), 'unknown')
   }
 
+  private onChannelMessage (pacer: SendPacer, from: Uint8Array, payload: Uint8Array): void {
+    let m
+    try { m = decodeChannelMessage(payload) } catch { this.m.channels.inc(1, { result: 'malformed' }); return }
+    const hex = Buffer.from(from).toString('hex')
+    const key = `${hex}/${m.session}`
+    const existing = this.sessions.get(key)
+    if (m.type !== 'open') {
+      if (existing !== undefined) existing.deliver(m)
+      else if (m.type === 'data') { try { pacer.send(from, encodeClose(m.session, 'no such session')) } catch { /* socket gone */ } }
+      return
+    }
+    const refuse = (why: string): void => {
+      this.m.channels.inc(1, { result: 'refused' })
+      try { pacer.send(from, encodeClose(m.session, why)) } catch { /* socket gone */ }
+    }
+    if (existing !== undefined) { refuse('session id in use'); return }
+    const accept = this.host.acceptChannel
+    if (accept === undefined) { refuse('this node runs no job service'); return }
+    // One session per donor: the relay admits one socket per NodeId (a newer
+    // socket replaces the older one without a departure), and a donor opens
+    // one session per socket, so a new OPEN supersedes the donor's old ones.
+    for (const [k, s] of [...this.sessions]) if (k.startsWith(`${hex}/`)) s.end(new ChannelClosedError('donor opened a new relay channel'), 'superseded')
+    if (this.sessions.size >= MAX_RELAY_SESSIONS) { refuse('node has too many relay channels'); return }
+    const session = new RelaySession({ peer: from.slice(), session: m.session, pacer, onEnd: () => { this.sessions.delete(key) } })
+    this.sessions.set(key, session)
+    try { pacer.send(from, encodeAccept(m.session)) } catch { session.end(undefined, null); return }
+    this.m.channels.inc(1, { result: 'accepted' })
+    try {
+      accept(session, from.slice())
+    } catch (err) {
+      session.end(err as Error, 'job service refused the channel')
+      this.host.log(`relay: job service refused a channel: ${(err as Error).message}`)
+    }
+  }
+
+  private endSessions (why: string): void {
+    for (const s of [...this.sessions.values()]) s.end(new ChannelClosedError(why), null)
+  }
+
   async stop (): Promise<void> {
     this.stopped = true
+    for (const s of [...this.sessions.values()]) s.end(undefined, 'node stopping')
+    await this.pacer?.drained(1000)
     if (this.timer !== null) clearTimeout(this.timer)
     const c = this.client
     this.client = null
