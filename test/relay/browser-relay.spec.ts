@@ -79,7 +79,7 @@ describe('relay transport in headless Chromium', () => {
       const run = async (): Promise<BrowserRelayResult> => await page.evaluate(async ([s, sizes]) => {
         const g = globalThis as unknown as { HMRelay: { donateEcho: (s: string, sizes: number[]) => Promise<BrowserRelayResult> } }
         return await g.HMRelay.donateEcho(s, sizes)
-      }, [search, [1, 65_531, 1_000_000]] as const)
+      }, [search, [1, 65_531, 1_000_000]] as [string, number[]])
       const first = await run()
       expect(first).toMatchObject({ created: true, transport: 'relay', closedCleanly: true })
       expect(first.echoes).toEqual([{ size: 1, ok: true }, { size: 65_531, ok: true }, { size: 1_000_000, ok: true }])
