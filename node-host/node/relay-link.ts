@@ -57,6 +57,7 @@ export class RelayLink {
   private stopped = false
   private timer: NodeJS.Timeout | null = null
   private pacer: SendPacer | null = null
+  private acceptor: ((channel: FrameChannel, peer: Uint8Array) => void) | undefined
   /** Open donor sessions, by `<donor hex>/<session>`. */
   private readonly sessions = new Map<string, RelaySession>()
   private readonly m: { connected: Gauge, peers: Gauge, requests: Counter, reconnects: Counter, sessions: Gauge, channels: Counter, roomEvents: Counter }
@@ -64,6 +65,7 @@ export class RelayLink {
   constructor (url: string, host: RelayLinkHost) {
     this.url = url
     this.host = host
+    this.acceptor = host.acceptChannel
     const r = host.registry
     this.m = {
       connected: r.gauge({ name: 'hypermesh_relay_connected_count', help: 'Connections to the edge relay (0 or 1)' }),
@@ -78,6 +80,14 @@ export class RelayLink {
 
   get connected (): boolean { return this.client !== null }
   get peers (): number { return this.client?.peers.size ?? 0 }
+  /**
+   * Who takes donors' channels (the node's job service: `(ch) => jobs.acceptChannel(ch)`);
+   * null refuses new ones ('this node runs no job service'). Open sessions are kept.
+   */
+  setChannelAcceptor (accept: ((channel: FrameChannel, peer: Uint8Array) => void) | null): void {
+    this.acceptor = accept ?? undefined
+  }
+
   /** Donor channels open through the relay now. */
   get channels (): number { return this.sessions.size }
 
@@ -166,7 +176,7 @@ export class RelayLink {
       try { pacer.send(from, encodeClose(m.session, why)) } catch { /* socket gone */ }
     }
     if (existing !== undefined) { refuse('session id in use'); return }
-    const accept = this.host.acceptChannel
+    const accept = this.acceptor
     if (accept === undefined) { refuse('this node runs no job service'); return }
     // One session per donor: the relay admits one socket per NodeId (a newer
     // socket replaces the older one without a departure), and a donor opens

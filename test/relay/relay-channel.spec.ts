@@ -104,6 +104,23 @@ describe('donor channels through the edge relay', () => {
     await expect(openRelayChannel({ relay: relay.url, room: 'other-room', node: NODE_HEX, keyPair: testKeyPair(8), keepAliveMs: 0 })).rejects.toThrow(/not in relay room/)
   })
 
+  it('a node without a job service refuses the session (typed, with the reason); the acceptor can be set later', async () => {
+    const acceptor = (channel: FrameChannel, peer: Uint8Array): void => {
+      accepted.push({ channel, peer: nodeIdToHex(peer) })
+      channel.onFrame((f) => { try { channel.send(f.slice().reverse()) } catch { /* closed */ } })
+    }
+    link.setChannelAcceptor(null)
+    const err = await openRelayChannel({ relay: relay.url, room: ROOM, node: NODE_HEX, keyPair: testKeyPair(11), keepAliveMs: 0 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(RelayUnreachableError)
+    expect((err as Error).message).toMatch(/no job service/)
+    link.setChannelAcceptor(acceptor)
+    const ch = await openRelayChannel({ relay: relay.url, room: ROOM, node: NODE_HEX, keyPair: testKeyPair(11), keepAliveMs: 0 })
+    const echo = nextFrame(ch)
+    ch.send(new Uint8Array([4, 5]))
+    expect(Array.from(await echo)).toEqual([5, 4])
+    ch.close()
+  })
+
   it('one channel per donor: a newer one (new socket, same NodeId) supersedes the older at both ends; the node leaving ends the donor\'s', async () => {
     const donor = testKeyPair(9)
     const first = await openRelayChannel({ relay: relay.url, room: ROOM, node: NODE_HEX, keyPair: donor, keepAliveMs: 0 })
