@@ -5,9 +5,14 @@
  *    vs A → direct WebSocket echo → A;
  *  - frames/s, 64 B payloads, a window of 64 in flight, echoed by B (both
  *    directions counted) vs the same over the direct WebSocket.
- * The relay runs with per-socket limits raised out of the way.
+ *  - a job-sized frame (256 KiB) round trip over a relay frame channel
+ *    (edge-relay/src/channel.ts: 5 chunks each way, reassembled) vs the same
+ *    frame echoed over the direct WebSocket.
+ * The relay runs with per-socket limits raised out of the way (and the
+ * channel's sending pace with them).
  */
 import { connect, createJoinToken } from '../../edge-relay/src/index.ts'
+import { RelaySession, SendPacer, decodeChannelMessage, isChannelMessage } from '../../edge-relay/src/channel.ts'
 import type { RelayClient } from '../../edge-relay/src/index.ts'
 import { testKeyPair } from '../fixtures/keys.ts'
 import { wranglerDryRun, startRelay, removeDir } from '../edge-relay/_relay.ts'
@@ -17,6 +22,8 @@ import type { BenchOptions, BenchRow } from './_harness.ts'
 
 const PAYLOAD = 64
 const WINDOW = 64
+const JOB_FRAME = 256 * 1024
+const UNPACED = { msgsPerSec: 1e9, msgBurst: 1e9, bytesPerSec: 1e15, byteBurst: 1e15 }
 
 /** One round trip at a time: µs per trip. */
 async function rtts (send: () => void, onReply: (fn: () => void) => void, n: number): Promise<number[]> {
@@ -65,9 +72,9 @@ export async function run (opts: BenchOptions): Promise<BenchRow[]> {
     const bId = b.nodeId; const aId = a.nodeId
     const payload = new Uint8Array(PAYLOAD).fill(0x5a)
     const bb = b
-    bb.on('message', (_from, p) => { bb.send(aId, p) })
+    bb.on('message', (_from, p) => { if (!isChannelMessage(p)) bb.send(aId, p) })
     let relayReply: () => void = () => {}
-    a.on('message', () => { relayReply() })
+    a.on('message', (_from, p) => { if (!isChannelMessage(p)) relayReply() })
     const ra = a
     const relaySend = (): void => { ra.send(bId, payload) }
     const relayOn = (fn: () => void): void => { relayReply = fn }
@@ -92,11 +99,27 @@ export async function run (opts: BenchOptions): Promise<BenchRow[]> {
       directRate.push(await windowed(directSend, directOn, total))
       opts.log(`relay: run ${r + 1}/${runs}: relay ${median(relayRate.slice(-1)).toFixed(0)} frames/s, direct ${median(directRate.slice(-1)).toFixed(0)} frames/s`)
     }
+    // job-sized frames: a relay channel session between the same two peers vs the direct WebSocket
+    const ab = a; const bbb = b
+    const sa = new RelaySession({ peer: bId, session: 1, pacer: new SendPacer((to, p) => { ab.send(to, p) }, { limits: UNPACED }) })
+    const sb = new RelaySession({ peer: aId, session: 1, pacer: new SendPacer((to, p) => { bbb.send(to, p) }, { limits: UNPACED }) })
+    bb.on('message', (_from, p) => { if (isChannelMessage(p)) sb.deliver(decodeChannelMessage(p)) })
+    a.on('message', (_from, p) => { if (isChannelMessage(p)) sa.deliver(decodeChannelMessage(p)) })
+    sb.onFrame((f) => { sb.send(f) })
+    let chanReply: () => void = () => {}
+    sa.onFrame(() => { chanReply() })
+    const big = new Uint8Array(JOB_FRAME).fill(0x3c)
+    const m = opts.quick ? 20 : 100
+    const chanRtt = await rtts(() => { sa.send(big) }, (fn) => { chanReply = fn }, m)
+    const directBigRtt = await rtts(() => { ws.send(big) }, directOn, m)
+    directReply = () => {}
+
     const note = (xs: number[]): string => `p99 ${percentile(xs, 99).toFixed(0)} µs; ${xs.length} trips of ${PAYLOAD} B`
     return [
       latencyRow('edge relay RTT p50 (workerd Durable Object, 64 B)', percentile(relayRtt, 50), 'µs', 'direct loopback WebSocket echo p50', percentile(directRtt, 50), `${note(relayRtt)}; direct ${note(directRtt)}`),
       latencyRow('edge relay RTT p99 (workerd Durable Object, 64 B)', percentile(relayRtt, 99), 'µs', 'direct loopback WebSocket echo p99', percentile(directRtt, 99)),
-      rateRow('edge relay frames/s (64 B, window 64, echoed)', median(relayRate), 'frames/s', 'direct loopback WebSocket echo', median(directRate), `median of ${runs} runs of ${total} echoes; both directions counted`)
+      rateRow('edge relay frames/s (64 B, window 64, echoed)', median(relayRate), 'frames/s', 'direct loopback WebSocket echo', median(directRate), `median of ${runs} runs of ${total} echoes; both directions counted`),
+      latencyRow('relay frame channel RTT p50 (256 KiB job frame, 5 chunks each way)', percentile(chanRtt, 50), 'µs', 'direct loopback WebSocket echo of 256 KiB p50', percentile(directBigRtt, 50), `p99 ${percentile(chanRtt, 99).toFixed(0)} µs vs direct ${percentile(directBigRtt, 99).toFixed(0)} µs; ${m} trips`)
     ]
   } finally {
     direct?.close()
