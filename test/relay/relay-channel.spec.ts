@@ -8,7 +8,7 @@
  * departure and the node's departure end the channels.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openRelayChannel, relayTargetFromQuery, RelayUnreachableError } from '../../browser-host/src/transport/relay.ts'
+import { openRelayChannel, relayTargetFromConfig, relayTargetFromQuery, RelayUnreachableError } from '../../browser-host/src/transport/relay.ts'
 import { RelayLink } from '../../node-host/node/relay-link.ts'
 import type { FrameChannel } from '../../edge-relay/src/channel.ts'
 import { RelayClosedError, CLOSE } from '../../edge-relay/src/index.ts'
@@ -65,6 +65,10 @@ describe('donor channels through the edge relay', () => {
     expect(relayTargetFromQuery(`?relay=${encodeURIComponent('http://127.0.0.1:1')}&room=abc&node=${NODE_HEX.toUpperCase()}`)).toEqual({ relay: 'http://127.0.0.1:1', room: 'abc', node: NODE_HEX })
     expect(relayTargetFromQuery('?relay=x&room=abc')).toBeNull()
     expect(relayTargetFromQuery('?relay=x&room=abc&node=12')).toBeNull()
+    expect(relayTargetFromConfig({ nodeId: NODE_HEX, websocket: 'ws://x/jobs/ws', webtransport: null, relay: { url: 'https://r.example', room: 'm' } })).toEqual({ relay: 'https://r.example', room: 'm', node: NODE_HEX })
+    expect(relayTargetFromConfig({ nodeId: NODE_HEX, relay: null })).toBeNull()
+    expect(relayTargetFromConfig({ nodeId: 'zz', relay: { url: 'https://r.example', room: 'm' } })).toBeNull()
+    expect(relayTargetFromConfig('nope')).toBeNull()
   })
 
   it('a donor addressing the node by NodeId gets a channel (transport relay); 1 B to 3 MiB frames cross byte-exact both ways', async () => {

@@ -69,6 +69,21 @@ export function relayTargetFromQuery (search: string): RelayTarget | null {
 }
 
 /**
+ * The relay target from the node's `/api/donate/config`
+ * (`{ nodeId, relay: { url, room } | null, ... }`); null when the node has no
+ * relay or the fields are not what the contract says.
+ */
+export function relayTargetFromConfig (config: unknown): RelayTarget | null {
+  if (typeof config !== 'object' || config === null) return null
+  const c = config as { nodeId?: unknown, relay?: unknown }
+  if (typeof c.nodeId !== 'string' || !/^[0-9a-fA-F]{64}$/.test(c.nodeId)) return null
+  if (typeof c.relay !== 'object' || c.relay === null) return null
+  const r = c.relay as { url?: unknown, room?: unknown }
+  if (typeof r.url !== 'string' || r.url === '' || typeof r.room !== 'string' || r.room === '') return null
+  return { relay: r.url, room: r.room, node: c.nodeId.toLowerCase() }
+}
+
+/**
  * Joins the relay room and opens a session with the node. Resolves with the
  * channel once the node accepted; rejects with RelayClosedError (the relay
  * refused the token: code and reason), RelayUnreachableError (node absent,
