@@ -14,6 +14,7 @@ import { keysCommand } from './commands/keys.ts'
 import { testnetCommand } from './commands/testnet.ts'
 import { genesisCommand } from './commands/genesis.ts'
 import { memCommand, assetCommand } from './commands/mem.ts'
+import { jobCommand } from './commands/job.ts'
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -21,7 +22,7 @@ export const rootCommand: GroupCommand = {
   name: PROGRAM,
   summary: 'HyperMesh node host',
   description: 'HyperMesh node host: run a node, query it, manage its identity, inspect this machine.\n\nOptions at the top level: --version, --help.',
-  subcommands: [upCommand, testnetCommand, statusCommand, memCommand, assetCommand, keysCommand, genesisCommand, hardwareCommand]
+  subcommands: [upCommand, testnetCommand, statusCommand, memCommand, assetCommand, jobCommand, keysCommand, genesisCommand, hardwareCommand]
 }
 
 /**

@@ -77,6 +77,8 @@ export interface HttpServerInit {
   prefixes?: Record<string, (path: string) => Promise<{ status: number, contentType: string, body: Uint8Array | string, headers: Record<string, string> } | null>>
   /** Largest request body accepted by `api` routes (default 80 MiB). */
   maxBodyBytes?: number
+  /** WebSocket (HTTP Upgrade) endpoints by exact path; other upgrade requests get 404. The handler owns the socket. */
+  upgrades?: Record<string, (req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void>
   /** Where index.html, dashboard.js and dashboard.css are (default node-host/dashboard). */
   dashboardDir?: string
 }
@@ -130,6 +132,14 @@ export class HttpServer {
         const body = JSON.stringify({ error: 'bad request' })
         socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
       } else socket.destroy()
+    })
+    this.server.on('upgrade', (req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+      socket.on('error', () => { socket.destroy() })
+      let pathname = ''
+      try { pathname = new URL(req.url ?? '/', 'http://x').pathname } catch { /* answered below */ }
+      const handler = this.init.upgrades?.[pathname]
+      if (handler === undefined) { socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'); return }
+      try { handler(req, socket, head) } catch { socket.destroy() }
     })
     const json = (v: unknown): { body: string, type: string } => ({ body: JSON.stringify(v), type: 'application/json; charset=utf-8' })
     this.routes = {

@@ -52,6 +52,8 @@ import type { ShareableAsset } from '../hardware/index.ts'
 import { MemService, MemServiceError } from './mem-service.ts'
 import { BlockLog } from './block-log.ts'
 import { RelayLink } from './relay-link.ts'
+import { JobService, JobServiceError } from './job-service.ts'
+import { registerJobs } from '../../ts/jobs/ledger.ts'
 import { registerCaesar, auditCaesar, KEY_CONFIG as CAESAR_CONFIG_KEY, type Caesar } from '../../ts/caesar/index.ts'
 import { GlobalAddress, AddressError } from '../../ts/nat/index.ts'
 import { ApiError, type ApiRequest, type ApiResult } from '../http/index.ts'
@@ -94,6 +96,8 @@ export interface NodeOptions {
   relay?: string
   /** Most bytes of memory regions this node allocates for its Memory assets (default 1 GiB). */
   memBudget?: number
+  /** Worker threads that run jobs for the mesh (default 2; 0 for none — donors only). */
+  jobThreads?: number
   /** Hardware to register as assets at start (from a sharing policy); an offer already registered by this node is not registered again. */
   share?: readonly ShareableAsset[]
   /** Deliberate faults (test builds only; default from HYPERMESH_TEST_FAULTS, see test-faults.ts). */
@@ -174,6 +178,7 @@ export class HyperMeshNode {
   mem: MemService | null = null
   blockLog: BlockLog | null = null
   relay: RelayLink | null = null
+  jobs: JobService | null = null
   caesar: Caesar | null = null
   private txCommitted = 0
   private assetCounts = new Map<AssetKind, number>()
@@ -294,6 +299,7 @@ export class HyperMeshNode {
     if (markerText === null) await writeFile(marker, hashHex + '\n')
     registerStatusTx(ledger)
     registerAssets(ledger)
+    registerJobs(ledger)
     // Caesar credits, when the genesis configures them (every genesis hypermesh writes does)
     const caesar = ledger.stateReader.get(CAESAR_CONFIG_KEY) !== undefined ? registerCaesar(ledger) : null
 
@@ -361,6 +367,12 @@ export class HyperMeshNode {
       waitForCommit: async (h, t) => await this.waitForCommit(h, t)
     }, this.opts.memBudget)
     this.onBlock((b) => { this.mem?.onBlock(b) })
+    this.jobs = new JobService({
+      nodeId: this.nodeId, identity: this.identity, ledger: this.ledger, log: this.log,
+      submitOwnTx: async (k, op, w, o) => await this.submitOwnTx(k, op, w, o),
+      waitForCommit: async (h, t) => await this.waitForCommit(h, t),
+      credits: (id) => this.caesar === null ? 0n : this.caesar.account(this.ledger.stateReader, id, this.caesar.epochOf(this.ledger.lastBlock.time)).balance
+    }, { threads: this.opts.jobThreads ?? 2 })
     this.blockLog = await BlockLog.open(this.dataDir, `hypermesh.mesh/${this.genesis.chainId}/blocks`, this.identity, this.store, this.ledger.height)
     this.onBlock((b) => { this.blockLog?.onBlock(b) })
     stoq.addEventListener('peer:admitted', (ev) => { void this.sayHello((ev as CustomEvent<{ peerId: string }>).detail.peerId) })
@@ -376,7 +388,10 @@ export class HyperMeshNode {
         metrics: () => this.registry.toPrometheus(),
         api: this.apiRoutes(),
         prefixes: { '/log': async (p) => await (this.blockLog?.serve(p) ?? Promise.resolve(null)) },
+        upgrades: { '/jobs/ws': (req, socket, head) => { if (this.jobs === null) socket.destroy(); else this.jobs.upgrade(req, socket, head) } },
         routes: {
+          '/api/donate/config': () => this.jobs?.donateConfig(this.http?.url ?? '') ?? null,
+          '/api/jobs/workers': () => ({ workers: this.jobs?.listWorkers() ?? [] }),
           '/api/finality': () => ({ ...this.finality(), samplesMs: [...this.finalitySamples] }),
           '/api/credits': () => {
             if (this.caesar === null) return { enabled: false }
@@ -417,6 +432,11 @@ export class HyperMeshNode {
         submit: (tx) => this.submit(tx)
       })
       this.relay.start()
+      if (this.jobs !== null) {
+        const jobs = this.jobs
+        this.relay.setChannelAcceptor((ch) => { jobs.acceptChannel(ch) })
+        jobs.relayInfo = { url: this.opts.relay, room: this.genesis.chainId }
+      }
     }
     this.enqueue({ type: 'start', now: Date.now() })
     const interval = this.opts.txIntervalMs ?? 1000
@@ -915,6 +935,28 @@ export class HyperMeshNode {
         const a = addr(req.query)
         return { json: { address: a.toString(), freed: true, height: await mem().free(a) } }
       }),
+      '/api/jobs': async (req) => {
+        method(req, 'POST')
+        if (this.jobs === null) throw new ApiError(503, 'job service not running')
+        const k = int(req.query, 'k', 16)
+        const q = int(req.query, 'q', 16)
+        try {
+          const { id, status } = this.jobs.submit(req.body, k, q)
+          return { status: 202, json: { id, state: status.state, workers: status.workers } }
+        } catch (err) {
+          if (err instanceof JobServiceError) throw new ApiError(err.status, err.message)
+          throw err
+        }
+      },
+      '/api/job': async (req) => {
+        if (this.jobs === null) throw new ApiError(503, 'job service not running')
+        const id = req.query.get('id') ?? ''
+        if (!/^[0-9a-fA-F]{64}$/.test(id)) throw new ApiError(400, 'id must be a job id (64 hex digits)')
+        const waitMs = req.query.has('wait') ? int(req.query, 'wait', 25_000) : 0
+        const s = waitMs > 0 ? await this.jobs.wait(id, waitMs) : this.jobs.get(id)
+        if (s === undefined) throw new ApiError(404, `no job ${id} on this node`)
+        return { json: s }
+      },
       '/api/asset/allocate': wrap(async (req) => {
         method(req, 'POST')
         const a = this.assetFromQuery(req.query)
@@ -1027,6 +1069,7 @@ export class HyperMeshNode {
       for (const t of this.timers) { clearTimeout(t); clearInterval(t) }
       this.timers.clear()
       await this.queue.catch(() => {})
+      this.jobs?.stop()
       await this.relay?.stop().catch(() => {})
       await this.http?.stop().catch(() => {})
       await this.stoq.stop().catch(() => {})

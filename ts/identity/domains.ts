@@ -15,7 +15,9 @@ export const DOMAINS = Object.freeze({
   CertRequest: 'hypermesh/cert/request/v1',
   Cosignature: 'hypermesh/log/cosignature/v1',
   NameRegistration: 'hypermesh/name/v1',
-  Transfer: 'hypermesh/wallet/transfer/v1'
+  Transfer: 'hypermesh/wallet/transfer/v1',
+  JobHello: 'hypermesh/jobs/hello/v1',
+  JobResult: 'hypermesh/jobs/result/v1'
 } as const)
 
 export type DomainName = keyof typeof DOMAINS

@@ -36,6 +36,7 @@ export const upCommand: LeafCommand = {
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', help: 'libp2p listen address (default TCP and WebSockets on 127.0.0.1, free ports)' },
     bootstrap: { type: 'string', multiple: true, value: 'MULTIADDR', help: 'peer to dial, with /p2p/<peer id>' },
     http: { type: 'string', value: 'HOST:PORT', default: DEFAULT_HTTP, help: "HTTP API and dashboard address ('none' for no HTTP)" },
+    'job-threads': { type: 'string', value: 'N', default: '2', help: 'worker threads that run jobs for the mesh (0: donors only)' },
     relay: { type: 'string', value: 'URL', help: 'edge relay to stay connected to, so peers that cannot dial this node reach it (room = the chain id)' },
     kernel: { type: 'string', value: 'NAME', help: `hashing kernel: ${KERNEL_NAMES.join(', ')} (default: fastest that passes its self-test)` },
     'tx-interval': { type: 'string', value: 'MS', default: '1000', help: "interval of this node's status transactions; 0 for none" },
@@ -94,6 +95,7 @@ export const upCommand: LeafCommand = {
         txIntervalMs,
         ...(share !== undefined ? { share } : {}),
         ...(typeof values.relay === 'string' ? { relay: values.relay } : {}),
+        jobThreads: jobThreads(values['job-threads']),
         log
       })
     } catch (err) {
@@ -140,4 +142,10 @@ export const upCommand: LeafCommand = {
     out({ event: 'stopped', height, at: Date.now() }, `stopped at height ${height}; data kept in ${dataDir}\n`)
     return 0
   }
+}
+
+function jobThreads (v: unknown): number {
+  const n = Number(typeof v === 'string' ? v : '2')
+  if (!Number.isSafeInteger(n) || n < 0 || n > 64) throw new UsageError('--job-threads must be an integer in 0..64', 'hypermesh up')
+  return n
 }
