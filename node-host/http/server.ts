@@ -260,8 +260,14 @@ export class HttpServer {
         const r = await serve(pathname.slice(prefix.length))
         if (r === null) break
         const out = typeof r.body === 'string' ? Buffer.from(r.body) : Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength)
-        res.writeHead(r.status, { 'content-type': r.contentType, 'content-length': out.length, ...r.headers, ...SECURITY_HEADERS })
+        // a prefix may set its own content-security-policy (the donate page needs workers, WASM and other origins)
+        res.writeHead(r.status, { 'content-type': r.contentType, 'content-length': out.length, ...SECURITY_HEADERS, ...r.headers })
         res.end(req.method === 'HEAD' ? undefined : out)
+        return
+      }
+      if (this.init.prefixes?.[pathname] !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+        res.writeHead(301, { location: pathname + '/', 'content-length': 0, ...SECURITY_HEADERS })
+        res.end()
         return
       }
       const route = this.routes[pathname]

@@ -14,6 +14,7 @@
  * a serial queue, so the engine sees exactly the event order the simulator
  * proves safe, and the write-ahead record is durable before any later action.
  */
+import { fileURLToPath } from 'node:url'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -53,6 +54,7 @@ import { MemService, MemServiceError } from './mem-service.ts'
 import { BlockLog } from './block-log.ts'
 import { RelayLink } from './relay-link.ts'
 import { JobService, JobServiceError } from './job-service.ts'
+import { staticDir, DONATE_CSP } from '../http/static-dir.ts'
 import { registerJobs } from '../../ts/jobs/ledger.ts'
 import { registerCaesar, auditCaesar, KEY_CONFIG as CAESAR_CONFIG_KEY, type Caesar } from '../../ts/caesar/index.ts'
 import { GlobalAddress, AddressError } from '../../ts/nat/index.ts'
@@ -68,6 +70,9 @@ const FINALITY_WINDOW = 1000
 /** Most transaction bytes in a block this node proposes (the proposal must fit stoq's 1 MiB gossip message). */
 export const MAX_PROPOSAL_TX_BYTES = 768 * 1024
 const DEV_TIMEOUTS: Partial<Timeouts> = { propose: 1000, prevote: 500, precommit: 500, delta: 250, commit: 250, rebroadcast: 1000, sync: 500 }
+
+/** The built donate page (browser-host/, `npm run build`), served at /donate/. */
+const DONATE_DIR = fileURLToPath(new URL('../../browser-host/dist', import.meta.url))
 
 export interface NodeOptions {
   /** Data directory (keys, chain, plot, genesis). */
@@ -387,7 +392,10 @@ export class HyperMeshNode {
         status: () => this.status(),
         metrics: () => this.registry.toPrometheus(),
         api: this.apiRoutes(),
-        prefixes: { '/log': async (p) => await (this.blockLog?.serve(p) ?? Promise.resolve(null)) },
+        prefixes: {
+          '/log': async (p) => await (this.blockLog?.serve(p) ?? Promise.resolve(null)),
+          '/donate': staticDir(DONATE_DIR, { csp: DONATE_CSP, missing: 'The donate page is not built: run `npm run build` (it builds browser-host/ into browser-host/dist).\n' })
+        },
         upgrades: { '/jobs/ws': (req, socket, head) => { if (this.jobs === null) socket.destroy(); else this.jobs.upgrade(req, socket, head) } },
         routes: {
           '/api/donate/config': () => this.jobs?.donateConfig(this.http?.url ?? '') ?? null,
