@@ -15,7 +15,7 @@ import { runJobOutcome, jobIdHex } from '../../ts/vm/index.ts'
 import { startDonor, type Donor } from '../../ts/jobs/donor.ts'
 import type { FrameChannel } from '../../ts/jobs/channel.ts'
 
-export type ToWorker = { type: 'start', search: string, origin: string } | { type: 'stop' }
+export type ToWorker = { type: 'start', search: string, origin: string, webTransport: boolean } | { type: 'stop' }
 export type FromWorker =
   | { type: 'identity', nodeId: string, created: boolean, jobsBefore: number }
   | { type: 'status', status: string }
@@ -35,7 +35,7 @@ const history = new DonateHistory()
 
 interface DonateConfig { nodeId: string, websocket: string, webtransport: { url: string, certHashes: string[] } | null, relay: { url: string, room: string } | null }
 
-async function connect (search: string, origin: string, keyPair: { publicKey: Uint8Array, secretKey: Uint8Array }): Promise<{ channel: FrameChannel, node: string }> {
+async function connect (search: string, origin: string, pageHasWebTransport: boolean, keyPair: { publicKey: Uint8Array, secretKey: Uint8Array }): Promise<{ channel: FrameChannel, node: string }> {
   const q = new URLSearchParams(search)
   const forced = q.get('transport')
   const direct = relayTargetFromQuery(search)
@@ -51,7 +51,7 @@ async function connect (search: string, origin: string, keyPair: { publicKey: Ui
   } catch (err) { throw new Error(`cannot reach the node that served this page (${(err as Error).message}); open it with ?relay=URL&room=ID&node=NODEID to donate through a relay`) }
   const errors: string[] = []
   if ((forced === null || forced === 'webtransport') && config.webtransport !== null) {
-    if (!hasWebTransport()) errors.push('this browser has no WebTransport')
+    if (!pageHasWebTransport || !hasWebTransport()) { errors.push('this browser has no WebTransport'); log('this browser has no WebTransport; trying WebSockets') }
     else {
       try { return { channel: await openWebTransportChannel(config.webtransport.url, config.webtransport.certHashes), node: config.nodeId } } catch (err) { errors.push((err as Error).message); log(`WebTransport failed: ${(err as Error).message}; trying WebSockets`) }
     }
@@ -64,14 +64,14 @@ async function connect (search: string, origin: string, keyPair: { publicKey: Ui
   throw new Error(`no way to reach the node: ${errors.join('; ')}`)
 }
 
-async function start (search: string, origin: string): Promise<void> {
+async function start (search: string, origin: string, webTransport: boolean): Promise<void> {
   stopping = false
   post({ type: 'status', status: 'loading identity' })
   const { identity, created } = await loadOrCreateIdentity(new IdbKeystore('hypermesh'), () => crypto.getRandomValues(new Uint8Array(32)))
   const me = nodeIdToHex(nodeIdOf(identity.falcon.publicKey))
   post({ type: 'identity', nodeId: me, created, jobsBefore: await history.count() })
   post({ type: 'status', status: 'connecting' })
-  const { channel, node } = await connect(search, origin, identity.falcon)
+  const { channel, node } = await connect(search, origin, webTransport, identity.falcon)
   if (stopping) { channel.close(); return }
   let jobs = 0
   const window: Array<{ at: number, fuel: bigint }> = []
@@ -107,7 +107,7 @@ async function start (search: string, origin: string): Promise<void> {
 self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
   const m = ev.data
   if (m.type === 'start') {
-    start(m.search, m.origin).catch((err: unknown) => { post({ type: 'stopped', reason: (err as Error).message }) })
+    start(m.search, m.origin, m.webTransport).catch((err: unknown) => { post({ type: 'stopped', reason: (err as Error).message }) })
   } else if (m.type === 'stop') {
     stopping = true
     if (donor !== null) donor.stop()

@@ -65,7 +65,7 @@ if (problem !== null) {
       worker = new Worker(new URL('./donor-worker.ts', import.meta.url), { type: 'module' })
       worker.addEventListener('message', (ev: MessageEvent<FromWorker>) => { onMessage(ev.data) })
       worker.addEventListener('error', (ev) => { onMessage({ type: 'stopped', reason: `worker failed: ${ev.message}` }) })
-      worker.postMessage({ type: 'start', search: location.search, origin: location.origin } satisfies ToWorker)
+      worker.postMessage({ type: 'start', search: location.search, origin: location.origin, webTransport: typeof (window as { WebTransport?: unknown }).WebTransport === 'function' } satisfies ToWorker)
     } else {
       toggle.disabled = true
       worker?.postMessage({ type: 'stop' } satisfies ToWorker)

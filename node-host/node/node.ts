@@ -55,6 +55,7 @@ import { BlockLog } from './block-log.ts'
 import { RelayLink } from './relay-link.ts'
 import { JobService, JobServiceError } from './job-service.ts'
 import { staticDir, DONATE_CSP } from '../http/static-dir.ts'
+import { WebTransportGateway } from '../webtransport/gateway.ts'
 import { registerJobs } from '../../ts/jobs/ledger.ts'
 import { registerCaesar, auditCaesar, KEY_CONFIG as CAESAR_CONFIG_KEY, type Caesar } from '../../ts/caesar/index.ts'
 import { GlobalAddress, AddressError } from '../../ts/nat/index.ts'
@@ -101,6 +102,8 @@ export interface NodeOptions {
   relay?: string
   /** Most bytes of memory regions this node allocates for its Memory assets (default 1 GiB). */
   memBudget?: number
+  /** Serve donors over WebTransport through a supervised Deno gateway on this UDP port of 127.0.0.1 (0: any free port); needs `http`. Default: off. */
+  webtransport?: { port: number }
   /** Worker threads that run jobs for the mesh (default 2; 0 for none — donors only). */
   jobThreads?: number
   /** Hardware to register as assets at start (from a sharing policy); an offer already registered by this node is not registered again. */
@@ -184,6 +187,7 @@ export class HyperMeshNode {
   blockLog: BlockLog | null = null
   relay: RelayLink | null = null
   jobs: JobService | null = null
+  webtransport: WebTransportGateway | null = null
   caesar: Caesar | null = null
   private txCommitted = 0
   private assetCounts = new Map<AssetKind, number>()
@@ -432,6 +436,16 @@ export class HyperMeshNode {
       }
     }
 
+    if (this.opts.webtransport !== undefined && this.http !== null && this.jobs !== null) {
+      const jobs = this.jobs
+      try {
+        this.webtransport = await WebTransportGateway.start({
+          upstream: `${this.http.url.replace(/^http/, 'ws')}/jobs/ws`, port: this.opts.webtransport.port, log: this.log,
+          onInfo: (info) => { jobs.setWebTransport(info) }
+        })
+        this.log(`WebTransport for donors at ${this.webtransport.info?.url ?? '?'} (Deno gateway, pid ${String(this.webtransport.pid)})`)
+      } catch (err) { this.log(`WebTransport off: ${(err as Error).message}`) }
+    }
     for (const addr of this.opts.bootstrap ?? []) this.keepDialing(addr)
     if (this.opts.relay !== undefined) {
       this.relay = new RelayLink(this.opts.relay, {
@@ -1078,6 +1092,7 @@ export class HyperMeshNode {
       this.timers.clear()
       await this.queue.catch(() => {})
       this.jobs?.stop()
+      await this.webtransport?.stop().catch(() => {})
       await this.relay?.stop().catch(() => {})
       await this.http?.stop().catch(() => {})
       await this.stoq.stop().catch(() => {})

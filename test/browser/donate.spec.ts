@@ -1,11 +1,12 @@
 /**
- * The donate page in headless Chromium against a real node: /donate/ opened,
- * Start pressed, the page's Web Worker reaches the node (here over
- * WebSockets: the node runs no WebTransport gateway, so the page says so and
- * falls back), and a k=3, q=2 job is computed by the browser and the node's
- * two worker threads, accepted, and recorded on the ledger with the
- * browser's attestation. A job that loops forever is stopped at its limit in
- * the browser too. Reloading keeps the browser's identity and its history.
+ * The donate page in headless Chromium against a real node that runs its
+ * WebTransport gateway (Deno, certificate pinned by hash): /donate/ opened,
+ * Start pressed, the page's Web Worker reaches the node over WebTransport,
+ * and a k=3, q=2 job is computed by the browser and the node's two worker
+ * threads, accepted, and recorded on the ledger with the browser's
+ * attestation. A job that loops forever is stopped at its limit in the
+ * browser too. Reloading keeps the browser's identity and its history. With
+ * WebTransport gone from the page, it falls back to WebSockets.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -54,7 +55,7 @@ beforeAll(async () => {
     if (b.status !== 0) throw new Error(`vite build browser-host failed: ${b.stderr}`)
   }
   dir = await mkdtemp(path.join(os.tmpdir(), 'hm-donate-'))
-  node = await HyperMeshNode.start({ dataDir: dir, dev: true, http: { host: '127.0.0.1', port: 0 }, txIntervalMs: 0, jobThreads: 2 })
+  node = await HyperMeshNode.start({ dataDir: dir, dev: true, http: { host: '127.0.0.1', port: 0 }, txIntervalMs: 0, jobThreads: 2, webtransport: { port: 0 } })
   base = node.httpUrl!
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -84,10 +85,8 @@ describe('the donate page', () => {
     page.on('pageerror', (e) => { throw e })
     try {
       const first = await startDonating(page, '')
-      // no WebTransport gateway on this node: the page says so and uses WebSockets
-      expect(first.transport).toBe('websocket')
-      expect(first.log.join('\n')).not.toMatch(/worker failed/)
-      expect(await page.textContent('#transport')).toBe('websocket')
+      expect(first.transport, first.log.join('\n')).toBe('webtransport')
+      expect(await page.textContent('#transport')).toBe('webtransport')
       const me = first.nodeId!
       expect(me).toMatch(/^[0-9a-f]{64}$/)
 
@@ -95,7 +94,7 @@ describe('the donate page', () => {
       const s = await run(job)
       expect(s.state, s.error ?? '').toBe('committed')
       const mine = s.workers.find((w) => w.worker === me)
-      expect(mine, 'the browser is one of the k=3 workers (2 threads + 1 browser)').toMatchObject({ kind: 'browser', transport: 'websocket', agreed: true })
+      expect(mine, 'the browser is one of the k=3 workers (2 threads + 1 browser)').toMatchObject({ kind: 'browser', transport: 'webtransport', agreed: true })
       expect(getJobRecord(node.ledger.stateReader, jobId(job))!.agreeing.map(toHex)).toContain(me)
       await expect.poll(async () => (await donateState(page)).jobs, { timeout: 10_000 }).toBe(1)
       await expect.poll(async () => (await donateState(page)).accepted, { timeout: 10_000 }).toBe(1)
@@ -107,11 +106,37 @@ describe('the donate page', () => {
       expect(l.workers.find((w) => w.worker === me)).toMatchObject({ agreed: true })
 
       await page.reload()
-      const again = await startDonating(page, '?transport=websocket')
+      const again = await startDonating(page, '')
       expect(again.nodeId).toBe(me)
       expect(again.jobsBefore).toBe(2)
     } finally { await ctx.close() }
   }, 240_000)
+
+  it('without WebTransport in the page, it falls back to WebSockets and still computes its share', async () => {
+    const ctx = await browser.newContext()
+    const page = await ctx.newPage()
+    try {
+      await page.addInitScript(() => { delete (globalThis as { WebTransport?: unknown }).WebTransport })
+      const s0 = await startDonating(page, '')
+      expect(s0.transport).toBe('websocket')
+      expect(s0.log.join('\n')).toMatch(/no WebTransport; trying WebSockets/)
+      const job = createJob({ js: 'function run (i) { return i.reverse() }' }, new Uint8Array([7, 8, 9]), LIMITS)
+      const s = await run(job)
+      expect(s.state, s.error ?? '').toBe('committed')
+      expect(s.workers.find((w) => w.worker === s0.nodeId)).toMatchObject({ kind: 'browser', transport: 'websocket', agreed: true })
+    } finally { await ctx.close() }
+  }, 120_000)
+
+  it('publishes a certificate hash of a short-lived certificate, and keeps the previous hash after a rotation', async () => {
+    const before = (await (await fetch(`${base}/api/donate/config`)).json() as { webtransport: { url: string, certHashes: string[] } }).webtransport
+    expect(before.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/jobs$/)
+    expect(before.certHashes).toHaveLength(1)
+    await node.webtransport!.rotate()
+    const after = (await (await fetch(`${base}/api/donate/config`)).json() as { webtransport: { url: string, certHashes: string[] } }).webtransport
+    expect(after.certHashes).toHaveLength(2)
+    expect(after.certHashes[1]).toBe(before.certHashes[0])
+    expect(after.certHashes[0]).not.toBe(before.certHashes[0])
+  }, 60_000)
 
   it('tells a browser without WebAssembly what it lacks', async () => {
     const ctx = await browser.newContext()

@@ -36,6 +36,7 @@ export const upCommand: LeafCommand = {
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', help: 'libp2p listen address (default TCP and WebSockets on 127.0.0.1, free ports)' },
     bootstrap: { type: 'string', multiple: true, value: 'MULTIADDR', help: 'peer to dial, with /p2p/<peer id>' },
     http: { type: 'string', value: 'HOST:PORT', default: DEFAULT_HTTP, help: "HTTP API and dashboard address ('none' for no HTTP)" },
+    webtransport: { type: 'string', value: 'PORT|off', default: '4433', help: 'UDP port on 127.0.0.1 for donating browsers over WebTransport (a Deno gateway the node supervises); off to disable' },
     'job-threads': { type: 'string', value: 'N', default: '2', help: 'worker threads that run jobs for the mesh (0: donors only)' },
     relay: { type: 'string', value: 'URL', help: 'edge relay to stay connected to, so peers that cannot dial this node reach it (room = the chain id)' },
     kernel: { type: 'string', value: 'NAME', help: `hashing kernel: ${KERNEL_NAMES.join(', ')} (default: fastest that passes its self-test)` },
@@ -96,6 +97,7 @@ export const upCommand: LeafCommand = {
         ...(share !== undefined ? { share } : {}),
         ...(typeof values.relay === 'string' ? { relay: values.relay } : {}),
         jobThreads: jobThreads(values['job-threads']),
+        ...webTransport(values.webtransport),
         log
       })
     } catch (err) {
@@ -148,4 +150,11 @@ function jobThreads (v: unknown): number {
   const n = Number(typeof v === 'string' ? v : '2')
   if (!Number.isSafeInteger(n) || n < 0 || n > 64) throw new UsageError('--job-threads must be an integer in 0..64', 'hypermesh up')
   return n
+}
+
+function webTransport (v: unknown): { webtransport?: { port: number } } {
+  if (v === 'off') return {}
+  const n = Number(v)
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || n > 65535) throw new UsageError('--webtransport expects a UDP port (0..65535) or off', 'hypermesh up')
+  return { webtransport: { port: n } }
 }
