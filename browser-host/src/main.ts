@@ -52,6 +52,9 @@ function onMessage (m: FromWorker): void {
   }
 }
 
+// leaving the page: tell the node at once (the transport may take tens of seconds to notice)
+addEventListener('pagehide', () => { worker?.postMessage({ type: 'stop' } satisfies ToWorker) })
+
 const problem = missing()
 if (problem !== null) {
   $('problem').textContent = problem

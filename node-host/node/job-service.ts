@@ -15,7 +15,7 @@ import { WebSocketServer } from 'ws'
 import { DOMAINS, generateKeyPair, nodeIdOf, verify, type KeyPair } from '../../ts/identity/index.ts'
 import { toHex, txHash, type Block, type Ledger } from '../../ts/ledger/index.ts'
 import {
-  checkQuorum, decodeJob, jobId as jobIdOf, outcomeDigest, runJobOutcome, selectWorkers, JobTracker,
+  checkQuorum, decodeJob, jobId as jobIdOf, outcomeDigest, runJobOutcome, selectWorkers, tallyVotes,
   type Job, type JobOutcome
 } from '../../ts/vm/index.ts'
 import { runJobInWorker } from '../../ts/vm/node-runner.ts'
@@ -24,7 +24,8 @@ import {
   DONOR_KINDS, decodeDonorMessage, encodeDonorMessage, helloMessage, outcomeFromWire, resultMessage, verifyAttestation,
   type DonorMessageValue
 } from '../../ts/jobs/protocol.ts'
-import { JOB_TX, MAX_LEDGER_K, encodeJobResultOp, getWorkerRecord } from '../../ts/jobs/ledger.ts'
+import { JOB_TX, MAX_LEDGER_K, encodeJobResultOp, getWorkerRecord, registeredWorkers, workerAssetDescription } from '../../ts/jobs/ledger.ts'
+import { ASSET_KINDS, ASSET_TX, PRIVACY_LEVELS, encodeRegister } from '../../ts/assets/index.ts'
 import { DecodeError, InvalidArgumentError } from '../../ts/errors.ts'
 
 /** A refusal the HTTP API maps to its status. */
@@ -79,8 +80,12 @@ export interface JobStatus {
 /** Extra time a worker gets beyond the job's wall-time limit (start-up, transport). */
 const WORKER_GRACE_MS = 15_000
 const HELLO_TIMEOUT_MS = 10_000
+/** Donors send a heartbeat every 10 s; one silent this long is gone. */
+const DONOR_SILENCE_MS = 25_000
 const MAX_DONORS = 256
 const MAX_JOBS_KEPT = 1000
+/** How many times one of a job's k slots moves to another worker after its worker failed. */
+const MAX_REPLACEMENTS = 2
 
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
 
@@ -91,7 +96,8 @@ export class JobService {
   private readonly running = new Map<string, Promise<JobStatus>>()
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 })
   private readonly threadCount: number
-  private threadsReady = false
+  private threadsReady: Promise<void> | null = null
+  private registering: Promise<unknown> = Promise.resolve()
   private webTransport: { url: string, certHashes: string[] } | null = null
   relayInfo: { url: string, room: string } | null = null
   private stopped = false
@@ -102,14 +108,39 @@ export class JobService {
     if (!Number.isSafeInteger(this.threadCount) || this.threadCount < 0 || this.threadCount > 64) throw new InvalidArgumentError('job threads must be 0..64')
   }
 
-  /** The node's worker threads become workers (their FALCON keys are derived from the node's key: ~1 s each, once). */
-  private ensureThreads (): void {
-    if (this.threadsReady) return
+  /**
+   * Makes the node's worker threads workers: their FALCON keys are derived
+   * from the node's key (~1 s each), and each gets its compute asset on the
+   * ledger before it is eligible. Started once, in the background.
+   */
+  start (): Promise<void> {
+    this.threadsReady ??= this.prepareThreads().catch((err: unknown) => { this.host.log(`job threads not available: ${(err as Error).message}`) })
+    return this.threadsReady
+  }
+
+  /** Registers (once) the compute asset that makes `worker` eligible; resolves when it is on the ledger. */
+  private async registerCompute (worker: Uint8Array): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (registeredWorkers(this.host.ledger.stateReader, this.host.nodeId).has(toHex(worker))) return
+      const op = encodeRegister({ kind: ASSET_KINDS.Cpu, capacity: 1n, privacy: PRIVACY_LEVELS.Private, allow: [], description: workerAssetDescription(worker) })
+      const { reason, tx } = await this.host.submitOwnTx(ASSET_TX.register, op, 0, { dryRun: true })
+      if (reason !== null || tx === null) throw new Error(`cannot register the worker's compute asset: ${reason ?? 'unknown'}`)
+      await this.host.waitForCommit(toHex(txHash(tx as never)), 60_000)
+    }
+    const p = this.registering.then(run, run)
+    this.registering = p.catch(() => {})
+    await p
+  }
+
+  private async prepareThreads (): Promise<void> {
     for (let i = 0; i < this.threadCount; i++) {
+      if (this.stopped) return
       // a 48-byte FALCON keygen seed: SHA-384 of the node's secret key prefix and the thread's index
       const seed = sha384(new Uint8Array([...this.host.identity.secretKey.subarray(0, 64), ...new TextEncoder().encode(`hypermesh/jobs/thread/${i}`)]))
       const kp = generateKeyPair(seed)
       const id = nodeIdOf(kp.publicKey)
+      await this.registerCompute(id)
+      if (this.stopped) return
       this.workers.set(toHex(id), {
         id, hex: toHex(id), kind: 'thread', transport: 'thread',
         run: async (_bytes, job, jid) => {
@@ -127,8 +158,8 @@ export class JobService {
           return { publicKey: kp.publicKey, digest: m.value.digest, fuelUsed: m.value.fuelUsed, signature: m.value.signature, outcome }
         }
       })
+      this.host.log(`job thread ${i} is worker ${toHex(id).slice(0, 16)}…`)
     }
-    this.threadsReady = true
   }
 
   // ------------------------------------------------------------ donors
@@ -149,9 +180,17 @@ export class JobService {
     const nonce = new Uint8Array(randomBytes(32))
     const send = (m: DonorMessageValue): boolean => { try { ch.send(encodeDonorMessage(m)); return true } catch { return false } }
     let worker: Worker | undefined
+    let registeringDonor = false
+    let lastHeard = Date.now()
+    // a donor silent for 2.5 heartbeats (its tab closed, its network gone) is dropped
+    const watchdog = setInterval(() => { if (Date.now() - lastHeard > DONOR_SILENCE_MS) { this.host.log('a donor went silent; dropping it'); ch.close() } }, 5000)
+    watchdog.unref()
+    let closedCh = false
     const pending = new Map<string, { resolve: (r: SignedResult) => void, reject: (e: Error) => void }>()
     const helloTimer = setTimeout(() => { if (worker === undefined) { send({ type: 'error', value: { message: 'no hello within 10 s' } }); ch.close() } }, HELLO_TIMEOUT_MS)
     ch.onClose(() => {
+      clearInterval(watchdog)
+      closedCh = true
       clearTimeout(helloTimer)
       for (const p of pending.values()) p.reject(new Error('the donor disconnected'))
       pending.clear()
@@ -167,7 +206,9 @@ export class JobService {
         ch.close()
         return
       }
+      lastHeard = Date.now()
       if (worker === undefined) {
+        if (registeringDonor) return // frames before the welcome are not expected; ignore
         if (m.type !== 'hello') { send({ type: 'error', value: { message: 'say hello first' } }); ch.close(); return }
         let id: Uint8Array
         try { id = nodeIdOf(m.value.publicKey) } catch { send({ type: 'error', value: { message: 'not a FALCON-1024 public key' } }); ch.close(); return }
@@ -175,6 +216,8 @@ export class JobService {
           send({ type: 'error', value: { message: 'hello signature does not verify' } }); ch.close(); return
         }
         clearTimeout(helloTimer)
+        if (registeringDonor) return
+        registeringDonor = true
         const publicKey = m.value.publicKey
         const kind: WorkerKind = m.value.kind === DONOR_KINDS.browser ? 'browser' : 'node'
         const w: Worker = {
@@ -188,14 +231,19 @@ export class JobService {
             if (!send({ type: 'offer', value: { job: jobBytes } })) { pending.delete(key); reject(new Error('the donor disconnected')) }
           })
         }
-        this.workers.get(w.hex)?.close?.() // a newer session of the same donor replaces the older
-        worker = w
-        this.workers.set(w.hex, w)
-        send({ type: 'welcome', value: { worker: id } })
-        this.sendStats(w)
-        this.host.log(`donor ${w.hex.slice(0, 16)}… (${kind}) joined over ${ch.transport}`)
+        // eligible once its compute asset is on the ledger
+        this.registerCompute(id).then(() => {
+          if (closedCh || this.stopped) return
+          this.workers.get(w.hex)?.close?.() // a newer session of the same donor replaces the older
+          worker = w
+          this.workers.set(w.hex, w)
+          send({ type: 'welcome', value: { worker: id } })
+          this.sendStats(w)
+          this.host.log(`donor ${w.hex.slice(0, 16)}… (${kind}) joined over ${ch.transport}`)
+        }, (err: Error) => { send({ type: 'error', value: { message: err.message.slice(0, 290) } }); ch.close() })
         return
       }
+      if (m.type === 'bye') { ch.close(); return }
       if (m.type === 'result') {
         const key = toHex(m.value.jobId)
         const p = pending.get(key)
@@ -226,7 +274,6 @@ export class JobService {
 
   /** Connected workers (threads first). */
   listWorkers (): Array<{ worker: string, kind: WorkerKind, transport: string, valid: number, invalid: number }> {
-    this.ensureThreads()
     return [...this.workers.values()].map((w) => {
       const r = getWorkerRecord(this.host.ledger.stateReader, w.id)
       return { worker: w.hex, kind: w.kind, transport: w.transport, valid: r.valid, invalid: r.invalid }
@@ -246,8 +293,8 @@ export class JobService {
 
   // ------------------------------------------------------------- jobs
 
-  /** Starts a job (idempotent per job id); resolves at once with its id. */
-  submit (jobBytes: Uint8Array, k: number, q: number): { id: string, status: JobStatus } {
+  /** Starts a job (idempotent per job id); resolves, once the node's own workers are ready, with its id. */
+  async submit (jobBytes: Uint8Array, k: number, q: number): Promise<{ id: string, status: JobStatus }> {
     if (this.stopped) throw new JobServiceError(503, 'the job service is stopping')
     let job: Job
     try { job = decodeJob(jobBytes) } catch (err) {
@@ -259,7 +306,7 @@ export class JobService {
     const hex = toHex(id)
     const known = this.jobs.get(hex)
     if (known !== undefined && known.state !== 'failed') return { id: hex, status: known }
-    this.ensureThreads()
+    await Promise.race([this.start(), new Promise((resolve) => setTimeout(resolve, 30_000).unref())])
     const candidates = [...this.workers.keys()]
     if (candidates.length < k) throw new JobServiceError(503, `k=${k} needs ${k} workers; ${candidates.length} connected (${this.threadCount} threads + donors)`)
     // the mesh's randomness, not the submitter's: rendezvous key = SHA-256(job id ‖ latest finalized block hash)
@@ -272,7 +319,7 @@ export class JobService {
     }
     this.jobs.set(hex, status)
     if (this.jobs.size > MAX_JOBS_KEPT) this.jobs.delete(this.jobs.keys().next().value as string)
-    const p = this.runJob(jobBytes, job, id, status, chosen).catch((err: unknown) => {
+    const p = this.runJob(jobBytes, job, id, status, chosen, key).catch((err: unknown) => {
       status.state = 'failed'
       status.error = (err as Error).message
       return status
@@ -291,32 +338,47 @@ export class JobService {
     return this.get(idHex)
   }
 
-  private async runJob (jobBytes: Uint8Array, job: Job, id: Uint8Array, status: JobStatus, chosen: Worker[]): Promise<JobStatus> {
-    const tracker = new JobTracker({ jobId: id, k: status.k, q: status.q })
-    tracker.assign(chosen.map((w) => w.hex))
+  private async runJob (jobBytes: Uint8Array, job: Job, id: Uint8Array, status: JobStatus, chosen: Worker[], key: Uint8Array): Promise<JobStatus> {
     const deadline = job.limits.wallMs + WORKER_GRACE_MS
     const results = new Map<string, SignedResult>()
-    await Promise.all(chosen.map(async (w, i) => {
-      const view = status.workers[i]
-      let timer: NodeJS.Timeout | undefined
-      try {
-        const r = await Promise.race([
-          w.run(jobBytes, job, id),
-          new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`no result within ${deadline} ms`)), deadline) })
-        ])
-        if (!verifyAttestation(r.publicKey, id, r.digest, r.fuelUsed, r.signature)) throw new Error('attestation signature does not verify')
-        results.set(w.hex, r)
-        view.digest = toHex(r.digest)
-        tracker.report(w.hex, r.digest)
-      } catch (err) {
-        view.error = (err as Error).message
-        tracker.workerFailed(w.hex, view.error)
-      } finally { clearTimeout(timer) }
+    const order: string[] = []
+    const tried = new Set(chosen.map((w) => w.hex))
+    // each of the k slots runs on its worker; a worker that fails (disconnects,
+    // times out, sends a bad attestation) is replaced by the next candidate in
+    // rendezvous order, at most MAX_REPLACEMENTS times per slot
+    await Promise.all(chosen.map(async (first, slot) => {
+      let w: Worker | undefined = first
+      let view = status.workers[slot]
+      for (let attempt = 0; w !== undefined; attempt++) {
+        let timer: NodeJS.Timeout | undefined
+        try {
+          const r = await Promise.race([
+            w.run(jobBytes, job, id),
+            new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`no result within ${deadline} ms`)), deadline) })
+          ])
+          if (!verifyAttestation(r.publicKey, id, r.digest, r.fuelUsed, r.signature)) throw new Error('attestation signature does not verify')
+          results.set(w.hex, r)
+          order.push(w.hex)
+          view.digest = toHex(r.digest)
+          return
+        } catch (err) {
+          view.error = (err as Error).message
+        } finally { clearTimeout(timer) }
+        if (attempt >= MAX_REPLACEMENTS || this.stopped) return
+        const next = selectWorkers(key, [...this.workers.keys()], 1, tried)[0]
+        if (next === undefined) return
+        tried.add(next)
+        w = this.workers.get(next)
+        if (w === undefined) return
+        view = { worker: w.hex, kind: w.kind, transport: w.transport, digest: null, agreed: null, error: null }
+        status.workers.push(view)
+      }
     }))
-    const acc = tracker.accepted
+    const tally = tallyVotes(order.map((h) => ({ worker: h, digest: results.get(h)!.digest })), status.q)
+    const acc = tally.accepted
     if (acc === undefined) {
       status.state = 'failed'
-      status.error = tracker.failure === 'no-quorum' || tracker.failure === undefined ? `no ${status.q} of ${status.k} results agreed` : tracker.failure
+      status.error = `no ${status.q} of ${status.k} results agreed (${results.size} results)`
       for (const v of status.workers) v.agreed = v.digest === null ? null : false
       return status
     }
@@ -329,7 +391,7 @@ export class JobService {
     for (const v of status.workers) v.agreed = v.digest === null ? null : v.digest === status.digest
     const op = encodeJobResultOp({
       jobId: id, k: status.k, q: status.q, digest: acc.digest, fuelUsed: accepted.fuelUsed,
-      attestations: chosen.filter((w) => results.has(w.hex)).map((w) => { const r = results.get(w.hex)!; return { publicKey: r.publicKey, digest: r.digest, fuelUsed: r.fuelUsed, signature: r.signature } })
+      attestations: order.map((h) => { const r = results.get(h)!; return { publicKey: r.publicKey, digest: r.digest, fuelUsed: r.fuelUsed, signature: r.signature } })
     })
     const { reason, tx } = await this.host.submitOwnTx(JOB_TX.result, op, 1, { dryRun: true })
     if (reason !== null || tx === null) { status.state = 'failed'; status.error = `job.result refused: ${reason ?? 'unknown'}`; return status }

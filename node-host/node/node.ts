@@ -963,7 +963,7 @@ export class HyperMeshNode {
         const k = int(req.query, 'k', 16)
         const q = int(req.query, 'q', 16)
         try {
-          const { id, status } = this.jobs.submit(req.body, k, q)
+          const { id, status } = await this.jobs.submit(req.body, k, q)
           return { status: 202, json: { id, state: status.state, workers: status.workers } }
         } catch (err) {
           if (err instanceof JobServiceError) throw new ApiError(err.status, err.message)

@@ -109,6 +109,10 @@ describe('the donate page', () => {
       const again = await startDonating(page, '')
       expect(again.nodeId).toBe(me)
       expect(again.jobsBefore).toBe(2)
+      // Stop: the node drops this donor at once (a bye), not when the transport notices
+      await page.click('#toggle')
+      await expect.poll(async () => (await donateState(page)).status, { timeout: 10_000 }).toBe('stopped')
+      await expect.poll(async () => ((await (await fetch(`${base}/api/jobs/workers`)).json()) as { workers: Array<{ worker: string }> }).workers.some((w) => w.worker === me), { timeout: 5000 }).toBe(false)
     } finally { await ctx.close() }
   }, 240_000)
 

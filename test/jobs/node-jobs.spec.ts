@@ -107,11 +107,31 @@ describe('jobs on a node: threads and a WebSocket donor', () => {
     } finally { liar.donor.stop() }
   }, 120_000)
 
+  it('a worker that fails mid-job is replaced by the next candidate and the job still commits', async () => {
+    const flaky = await connectDonor(9, async () => { throw new Error('this donor breaks every job') })
+    const honest = await connectDonor(10, async (j) => await runJobOutcome(j))
+    try {
+      let seen = false
+      for (let i = 0; i < 10 && !seen; i++) {
+        const job = createJob({ js: `function run (i) { return i.map((b) => b + ${i}) }` }, new Uint8Array([1, 2, 3]), LIMITS)
+        const s = await settle((await (await submit(job)).json() as { id: string }).id)
+        expect(s.state, JSON.stringify(s.workers)).toBe('committed')
+        const f = s.workers.find((w) => w.worker === flaky.id)
+        if (f === undefined) continue
+        seen = true
+        expect(f.error).toMatch(/this donor breaks every job/)
+        expect(s.workers.length).toBe(4) // the flaky slot moved to the one candidate left
+        expect(s.workers.filter((w) => w.agreed === true).length).toBe(3)
+      }
+      expect(seen, 'the flaky donor was chosen for at least one of 10 jobs (3 of 4 candidates each time)').toBe(true)
+    } finally { flaky.donor.stop(); honest.donor.stop() }
+  }, 180_000)
+
   it('a job that loops forever is stopped at its limit; one that allocates past its memory limit fails cleanly', async () => {
     // two threads + q=2 of k=2: both must agree
     const loop = createJob({ js: 'function run () { for (;;) {} }' }, new Uint8Array(0), { ...LIMITS, fuel: 10n ** 7n, wallMs: 5000 })
     const s1 = await settle((await (await submit(loop, 2, 2)).json() as { id: string }).id)
-    expect(s1.state, s1.error ?? '').toBe('committed')
+    expect(s1.state, JSON.stringify(s1.workers)).toBe('committed')
     expect(s1.output).toBeNull()
     expect(s1.error).toMatch(/^JobTimeoutError/)
     const hog = createJob({ js: 'function run () { const a = []; for (;;) a.push(new Array(1e5).fill(1)) }' }, new Uint8Array(0), { ...LIMITS, memoryBytes: 4 << 20, fuel: 10n ** 10n })

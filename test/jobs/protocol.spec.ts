@@ -27,7 +27,8 @@ describe('donor protocol codec', () => {
       resultMessage(kp.secretKey, new Uint8Array(32).fill(9), { ok: false, error: 'JobTimeoutError', message: 'x'.repeat(1000) }),
       { type: 'stats', value: { accepted: 3, credits: 12345678901n } },
       { type: 'heartbeat', value: {} },
-      { type: 'error', value: { message: 'nope' } }
+      { type: 'error', value: { message: 'nope' } },
+      { type: 'bye', value: {} }
     ]
     for (const m of msgs) {
       const b = encodeDonorMessage(m)

@@ -88,7 +88,7 @@ export function startDonor (o: DonorOptions): Donor {
   o.channel.onClose((err) => { clearInterval(hb); ctl.abort(); emit({ type: 'closed', ...(err !== undefined ? { reason: err.message } : {}) }) })
 
   return {
-    stop () { clearInterval(hb); ctl.abort(); o.channel.close() },
+    stop () { clearInterval(hb); ctl.abort(); send({ type: 'bye', value: {} }); o.channel.close() },
     stats: () => ({ jobsDone, fuelTotal, since })
   }
 }

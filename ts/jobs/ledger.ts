@@ -11,6 +11,10 @@
  * |---|---|
  * | `job/<jobIdHex>` | JobRecord: digest, fuel used, k, q, height, coordinator, agreeing and disagreeing workers |
  * | `job-worker/<nodeIdHex>` | WorkerRecord: results that matched an accepted one, results that did not |
+ *
+ * Every attesting worker must have a compute asset registered by the
+ * coordinator (`workerAssetDescription`): jobs go only to workers that
+ * registered compute on the ledger.
  */
 import {
   struct, bytes, varBytes, vector, u8, u32, u64, encodeCanonical, decodeCanonical, equalBytes, type CoderType
@@ -19,6 +23,26 @@ import { TxRejectedError, type Ledger, type StateReader } from '../ledger/index.
 import { nodeIdOf } from '../identity/index.ts'
 import { checkQuorum, jobIdHex, tallyVotes } from '../vm/index.ts'
 import { MAX_PUBLIC_KEY_BYTES, MAX_SIGNATURE_BYTES, verifyAttestation } from './protocol.ts'
+import { ASSET_KINDS, ASSET_STATES, assetsOf, getAsset } from '../assets/index.ts'
+
+/**
+ * The description of the compute asset (kind Cpu) a coordinator registers
+ * for each worker it may give jobs to — its own worker threads and each
+ * donor — before that worker is eligible: `job worker <NodeId hex>`.
+ */
+export function workerAssetDescription (worker: Uint8Array): string { return `job worker ${jobIdHex(worker)}` }
+
+/** The workers (NodeId hex) for which `owner` holds a live compute asset. */
+export function registeredWorkers (state: StateReader, owner: Uint8Array): Set<string> {
+  const out = new Set<string>()
+  for (const id of assetsOf(state, owner)) {
+    const a = getAsset(state, id)
+    if (a === undefined || a.kind !== ASSET_KINDS.Cpu || a.state === ASSET_STATES.Failed) continue
+    const m = /^job worker ([0-9a-f]{64})$/.exec(a.description)
+    if (m !== null) out.add(m[1])
+  }
+  return out
+}
 
 export const JOB_TX = Object.freeze({ result: 'job.result' } as const)
 /** Most attestations in one job.result (k ≤ 16 on the ledger). */
@@ -93,6 +117,10 @@ export function registerJobs (ledger: Ledger, opts: { minStake?: number } = {}):
     const key = `job/${hex(op.jobId)}`
     if (state.get(key) !== undefined) reject('this job\'s result is already on the ledger')
     const r = checkJobResult(op)
+    const registered = registeredWorkers(state, tx.sender)
+    for (const w of [...r.agreeing, ...r.disagreeing]) {
+      if (!registered.has(hex(w))) reject(`worker ${hex(w).slice(0, 16)}… has no compute asset registered by the coordinator`)
+    }
     state.set(key, encodeCanonical(JobRecord, { ...r, height: BigInt(height), coordinator: tx.sender }))
     for (const [list, field] of [[r.agreeing, 'valid'], [r.disagreeing, 'invalid']] as const) {
       for (const w of list) {

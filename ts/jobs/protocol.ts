@@ -14,6 +14,7 @@
  * | 5 | stats | node → donor | results accepted from this donor, its credit balance (micro-credits, from the ledger) |
  * | 6 | heartbeat | both | — |
  * | 7 | error | both | message |
+ * | 8 | bye | donor → node | — (the donor stops; the node drops it at once instead of waiting for the transport to notice) |
  *
  * The attestation is FALCON-1024 over jobId ‖ digest ‖ u64be(fuelUsed) under
  * `hypermesh/jobs/result/v1`; it is what goes on the ledger (./ledger.ts).
@@ -48,7 +49,8 @@ export const DonorMessage = tagged({
   result: [4, struct({ jobId: bytes(32), digest: bytes(32), fuelUsed: u64, outcome: Outcome, signature: varBytes(MAX_SIGNATURE_BYTES) }, 'result')],
   stats: [5, struct({ accepted: u32, credits: u64 }, 'stats')],
   heartbeat: [6, struct({}, 'heartbeat')],
-  error: [7, struct({ message: utf8(300) }, 'error')]
+  error: [7, struct({ message: utf8(300) }, 'error')],
+  bye: [8, struct({}, 'bye')]
 } as const, u8, 'donor message')
 
 export type DonorMessageValue = CoderType<typeof DonorMessage>
