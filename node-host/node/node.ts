@@ -72,6 +72,8 @@ const FINALITY_WINDOW = 1000
 export const MAX_PROPOSAL_TX_BYTES = 768 * 1024
 const DEV_TIMEOUTS: Partial<Timeouts> = { propose: 1000, prevote: 500, precommit: 500, delta: 250, commit: 250, rebroadcast: 1000, sync: 500 }
 
+const EMPTY_COUNTS: ReadonlyMap<string, number> = new Map()
+
 /** The built donate page (browser-host/, `npm run build`), served at /donate/. */
 const DONATE_DIR = fileURLToPath(new URL('../../browser-host/dist', import.meta.url))
 
@@ -145,6 +147,7 @@ interface NodeMetrics {
   rounds: Counter
   syncs: Counter
   malformed: Counter
+  equivocations: Counter
   txRejected: Counter
 }
 
@@ -237,6 +240,7 @@ export class HyperMeshNode {
       mempool: r.gauge({ name: 'hypermesh_ledger_mempool_txs', help: 'Transactions waiting in the mempool', collect: (g) => g.set(this.mempool.size) }),
       syncs: r.counter({ name: 'hypermesh_consensus_sync_requests_total', help: 'State-sync requests sent', labelNames: ['result'] }),
       malformed: r.counter({ name: 'hypermesh_consensus_rejected_messages_total', help: 'Consensus messages dropped by the engine', labelNames: ['reason'], }),
+      equivocations: r.counter({ name: 'hypermesh_consensus_equivocations_total', help: 'Conflicting proposals or votes seen, by validator (first 16 hex digits of its NodeId)', labelNames: ['validator'] }),
       txRejected: r.counter({ name: 'hypermesh_ledger_txs_rejected_total', help: 'Transactions refused by the mempool', labelNames: ['reason'] })
     }
     r.gauge({ name: 'hypermesh_node_info', help: 'Constant 1, labelled with this node\'s kernel, chain and role', labelNames: ['kernel', 'chain', 'role'] })
@@ -506,12 +510,19 @@ export class HyperMeshNode {
     while (pending.length > 0 && !this.stopping) {
       const e = pending.shift() as EngineEvent
       const before = { ...this.engine.stats }
+      const beforeBy = this.engine.equivocationsBy.size === 0 ? EMPTY_COUNTS : new Map(this.engine.equivocationsBy)
       const round = this.engine.round
       const actions = this.engine.handle(e)
       const s = this.engine.stats
       if (s.malformed > before.malformed) this.m.malformed.inc(s.malformed - before.malformed, { reason: 'malformed' })
       if (s.badSignatures > before.badSignatures) this.m.malformed.inc(s.badSignatures - before.badSignatures, { reason: 'bad-signature' })
-      if (s.equivocations > before.equivocations) this.m.malformed.inc(s.equivocations - before.equivocations, { reason: 'equivocation' })
+      if (s.equivocations > before.equivocations) {
+        this.m.malformed.inc(s.equivocations - before.equivocations, { reason: 'equivocation' })
+        for (const [v, n] of this.engine.equivocationsBy) {
+          const seen = beforeBy.get(v) ?? 0
+          if (n > seen) this.m.equivocations.inc(n - seen, { validator: v.slice(0, 16) })
+        }
+      }
       if (this.engine.round > round && this.engine.round > 0) this.m.rounds.inc(this.engine.round - Math.max(round, 0))
       this.m.round.set(Math.max(0, this.engine.round))
       for (const a of actions) await this.perform(a, pending)

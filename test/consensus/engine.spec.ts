@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { blockHash, bytesEqual } from '../../ts/ledger/index.ts'
+import { blockHash, bytesEqual, toHex } from '../../ts/ledger/index.ts'
 import { TendermintEngine, verifyCommitCertificate } from '../../ts/consensus/index.ts'
 import { Driver, fixture, makeBlock, proposalBytes, voteBytes, votesCast } from './_fixture.ts'
 
@@ -198,6 +198,7 @@ describe('Tendermint upon-rules (Buchman, Kwon, Milosevic 2018)', () => {
     d.receive(voteBytes(fx, 1, 'prevote', 1, 0, A))
     d.receive(voteBytes(fx, 1, 'prevote', 1, 0, B)) // equivocation: ignored, counted
     expect(d.engine.stats.equivocations).toBe(1)
+    expect([...d.engine.equivocationsBy]).toEqual([[toHex(fx.vs.validators[1].nodeId), 1]]) // who, for evidence and the metric's label
     expect({ round: d.engine.round, step: d.engine.step }).toEqual(before)
   })
 })

@@ -111,6 +111,8 @@ export class TendermintEngine {
   private lastTime: number
   private decided = false
   readonly stats: EngineStats = { malformed: 0, badSignatures: 0, equivocations: 0, ignored: 0 }
+  /** Equivocations counted per validator (NodeId hex; bounded by the validator set), for evidence and metrics. */
+  readonly equivocationsBy = new Map<string, number>()
   /** Decisions made by this engine (height -> block hash hex), for observers. */
   lastDecision: { height: number, hash: Uint8Array } | null = null
 
@@ -220,6 +222,14 @@ export class TendermintEngine {
     return ok
   }
 
+  private equivocated (validator: number): void {
+    this.stats.equivocations++
+    const v = this.vs.validators[validator]
+    if (v === undefined) return
+    const k = toHex(v.nodeId)
+    this.equivocationsBy.set(k, (this.equivocationsBy.get(k) ?? 0) + 1)
+  }
+
   /** Adds a current-height message to the log (after signature and role checks). */
   private accept (m: ConsensusMessage, out: EngineAction[]): void {
     if (m.type === 'proposal') {
@@ -227,9 +237,9 @@ export class TendermintEngine {
       const list = this.proposals.get(m.round) ?? []
       const h = hashOf(m.block)
       if (list.some((p) => bytesEqual(hashOf(p.block), h) && p.polRound === m.polRound)) return
-      if (list.length >= MAX_PROPOSALS_PER_ROUND) { this.stats.equivocations++; return }
+      if (list.length >= MAX_PROPOSALS_PER_ROUND) { this.equivocated(m.validator); return }
       if (!this.checkSignature(m)) return
-      if (list.length > 0) this.stats.equivocations++
+      if (list.length > 0) this.equivocated(m.validator)
       list.push(m)
       this.proposals.set(m.round, list)
       const k = toHex(h)
@@ -247,9 +257,9 @@ export class TendermintEngine {
     // An equivocating validator's votes are kept per value (bounded): counting a Byzantine vote
     // in two tallies is safe (two 2f+1 quorums still share an honest validator), and dropping
     // all but the first would let equivocators split honest views and stall the protocol.
-    if (prev.length >= MAX_VOTES_PER_VALIDATOR) { this.stats.equivocations++; return }
+    if (prev.length >= MAX_VOTES_PER_VALIDATOR) { this.equivocated(m.validator); return }
     if (!this.checkSignature(m)) return
-    if (prev.length > 0) this.stats.equivocations++
+    if (prev.length > 0) this.equivocated(m.validator)
     if (byVal === undefined) { byVal = new Map(); this.votes.set(key, byVal) }
     byVal.set(m.validator, [...prev, m])
   }
