@@ -52,16 +52,31 @@ export interface TestnetOptions {
   log?: (line: string) => void
 }
 
-/** Finds a free TCP port on 127.0.0.1 (bound, read, released). */
+/** Ports this process handed out recently: the kernel may offer a just-released port again, and two nodes must never get the same one. */
+const handedOut = new Set<number>()
+
+/**
+ * Finds a free TCP port on 127.0.0.1 (bound, read, released), never one this
+ * process handed out before (the chaos finding: two nodes of one testnet got
+ * the same port from back-to-back bind(0) calls). A start that still loses
+ * the race to another process fails with EADDRINUSE and says so.
+ */
 export async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port
-      s.close(() => resolve(port))
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const s = net.createServer()
+      s.once('error', reject)
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port
+        s.close(() => resolve(p))
+      })
     })
-  })
+    if (handedOut.has(port)) continue
+    handedOut.add(port)
+    if (handedOut.size > 4096) handedOut.delete(handedOut.values().next().value as number)
+    return port
+  }
+  throw new Error('no free TCP port on 127.0.0.1 that this process has not handed out already')
 }
 
 function quantile (sorted: number[], q: number): number | null {
